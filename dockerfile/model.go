@@ -1,0 +1,154 @@
+// Package dockerfile builds cachelint's model of a Dockerfile from
+// BuildKit's own parser: stages, instructions with exact positions, the
+// ARG/ENV/USER/WORKDIR state at each instruction, RUN mounts, COPY/ADD
+// sources, and the simple commands of every RUN parsed as shell.
+package dockerfile
+
+import (
+	"go/token"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+)
+
+// File is the model of one Dockerfile.
+type File struct {
+	Name   string      // path as given to the driver
+	Src    []byte      // the file's bytes
+	Tok    *token.File // positions; Tok.Pos(offset) gives a token.Pos
+	Escape byte        // the escape character ('\\' or '`')
+
+	Directives []Directive // parser directives at the top of the file
+
+	// ParseErr is set when BuildKit's parser rejected the whole file;
+	// nothing else is filled in then. ParseErrLine is its line (0 unknown).
+	ParseErr     error
+	ParseErrLine int
+
+	Instructions []*Instruction // every instruction, in file order
+	MetaArgs     []*Instruction // ARGs before the first FROM
+	Stages       []*Stage
+
+	lines *lines
+}
+
+// Directive is a parser directive such as "# syntax=..." or "# escape=`".
+type Directive struct {
+	Name  string // lower case: syntax, escape, check
+	Value string
+	Line  int
+}
+
+// Stage is a build stage: a FROM and the instructions up to the next FROM.
+type Stage struct {
+	Index     int
+	Name      string // lower-cased AS name, "" when unnamed
+	BaseImage string // FROM argument after expanding global ARGs
+	// BaseStage is the earlier stage this one is built FROM, if any.
+	BaseStage *Stage
+	From      *Instruction
+	// Instructions are those after FROM, in order.
+	Instructions []*Instruction
+	// CopiesFrom lists the earlier stages this stage reads files from
+	// (COPY --from, RUN --mount from=), without duplicates.
+	CopiesFrom []*Stage
+}
+
+// Instruction is one Dockerfile instruction.
+type Instruction struct {
+	Keyword   string       // upper case: RUN, COPY, ...
+	Node      *parser.Node // BuildKit's node
+	Command   any          // BuildKit's parsed instruction; nil if rejected
+	Err       error        // why BuildKit's instructions.Parse rejected it
+	Stage     *Stage       // nil before the first FROM
+	StartLine int
+	EndLine   int
+	Pos, End  token.Pos // from the keyword to the end of the last line
+
+	// State in effect when the instruction runs (before it takes effect).
+	Env     *Env
+	User    string // "" means the image default (root for most images)
+	Workdir string // absolute; "/" by default
+
+	Flags []Word // --flag words, as written
+	Args  []Word // the words after the flags (shell-form text split on blanks)
+
+	Run  *Run  // for RUN (and ONBUILD RUN is not expanded)
+	Copy *Copy // for COPY and ADD
+
+	body text // the joined instruction text (see instructionText)
+}
+
+// Word is a piece of an instruction's text with its position.
+type Word struct {
+	Text     string // as written, quotes included
+	Pos, End token.Pos
+}
+
+// Run is the model of a RUN instruction.
+type Run struct {
+	Exec     bool             // exec (JSON) form
+	Mounts   []*Mount         // --mount flags, parsed and expanded
+	Heredocs []parser.Heredoc // heredoc bodies
+	Commands []*Command       // simple commands, in execution order
+	Shell    []string         // the SHELL in effect
+	Raw      *instructions.RunCommand
+}
+
+// Mount is a RUN --mount, with the flag's position.
+type Mount struct {
+	*instructions.Mount
+	Flag Word
+}
+
+// Copy is the model of COPY or ADD.
+type Copy struct {
+	Add      bool
+	From     string // --from value (stage name, index or image)
+	Sources  []Word // source paths (heredoc sources excluded), as written
+	Dest     Word
+	Heredoc  bool // some source is a heredoc
+	Link     bool
+	Parents  bool
+	Excludes []string
+}
+
+// Pos converts a file offset to a token.Pos.
+func (f *File) Pos(offset int) token.Pos {
+	return f.Tok.Pos(min(max(offset, 0), f.Tok.Size()))
+}
+
+// Line returns line n (1-based) without its line ending.
+func (f *File) Line(n int) string {
+	l, _ := f.lines.line(n)
+	return string(l)
+}
+
+// LineCount is the number of lines of the file.
+func (f *File) LineCount() int { return f.lines.count() }
+
+// Directive returns the value of the named parser directive.
+func (f *File) Directive(name string) (string, bool) {
+	for _, d := range f.Directives {
+		if d.Name == name {
+			return d.Value, true
+		}
+	}
+	return "", false
+}
+
+// Flag returns the first --name flag of the instruction (name without
+// dashes), its value, and whether it was present.
+func (in *Instruction) Flag(name string) (Word, string, bool) {
+	for _, w := range in.Flags {
+		n, v, _ := strings.Cut(strings.TrimPrefix(w.Text, "--"), "=")
+		if strings.EqualFold(n, name) {
+			return w, v, true
+		}
+	}
+	return Word{}, "", false
+}
+
+// IsStage reports whether the instruction is a FROM.
+func (in *Instruction) IsStage() bool { return in.Keyword == "FROM" }

@@ -1,0 +1,318 @@
+package dockerfile
+
+import (
+	"bytes"
+	"errors"
+	"go/token"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+)
+
+// DefaultShell is the shell RUN uses on Linux unless SHELL changes it.
+var DefaultShell = []string{"/bin/sh", "-c"}
+
+// Parse builds the model of the Dockerfile src named name. tok must be a
+// token.File of len(src) bytes; when nil a private one is made. Parse never
+// fails: a file BuildKit cannot parse has ParseErr set, and an instruction
+// BuildKit rejects has Err set while the rest is modelled.
+func Parse(name string, src []byte, tok *token.File) *File {
+	if tok == nil {
+		tok = token.NewFileSet().AddFile(name, -1, len(src))
+		tok.SetLinesForContent(src)
+	}
+	f := &File{Name: name, Src: src, Tok: tok, Escape: '\\', lines: newLines(src)}
+
+	var dp parser.DirectiveParser
+	dirs, _ := dp.ParseAll(src)
+	for _, d := range dirs {
+		line := 0
+		if len(d.Location) > 0 {
+			line = d.Location[0].Start.Line
+		}
+		f.Directives = append(f.Directives, Directive{Name: strings.ToLower(d.Name), Value: d.Value, Line: line})
+	}
+
+	res, err := parser.Parse(bytes.NewReader(src))
+	if err != nil {
+		f.ParseErr = err
+		var le *parser.LocationError
+		if errors.As(err, &le) && len(le.Locations) > 0 && len(le.Locations[0]) > 0 {
+			f.ParseErrLine = le.Locations[0][0].Start.Line
+		}
+		return f
+	}
+	f.Escape = byte(res.EscapeToken)
+	b := &builder{f: f, lex: shell.NewLex(res.EscapeToken)}
+	for _, node := range res.AST.Children {
+		b.add(node)
+	}
+	return f
+}
+
+// builder walks the instructions in order, keeping the state of the
+// current stage.
+type builder struct {
+	f       *File
+	lex     *shell.Lex
+	metaEnv *Env
+	stage   *Stage
+	st      state
+	final   map[*Stage]state // state at the end of each stage
+}
+
+// state is what an instruction inherits from the ones before it.
+type state struct {
+	env     *Env
+	user    string
+	workdir string
+	shell   []string
+}
+
+func (b *builder) add(node *parser.Node) {
+	f := b.f
+	in := &Instruction{
+		Keyword:   strings.ToUpper(node.Value),
+		Node:      node,
+		StartLine: node.StartLine,
+		EndLine:   node.EndLine,
+	}
+	body, cmdEnd := instructionText(f.lines, node.StartLine, node.EndLine, f.Escape)
+	in.body = body
+	in.Pos = f.Pos(body.fileOffset(0))
+	lastLine, lastOff := f.lines.line(node.EndLine)
+	in.End = f.Pos(lastOff + len(lastLine))
+	b.splitFlags(in)
+
+	cmd, err := instructions.ParseInstructionWithLinter(node, nil)
+	if err != nil {
+		in.Err, cmd = err, nil
+	}
+	in.Command = cmd
+	f.Instructions = append(f.Instructions, in)
+
+	if st, ok := cmd.(*instructions.Stage); ok && err == nil {
+		b.startStage(in, st)
+		return
+	}
+	if b.stage == nil {
+		if a, ok := cmd.(*instructions.ArgCommand); ok {
+			in.Env = b.metaEnv
+			b.metaEnv = b.declareArgs(b.metaEnv, a, nil, in.StartLine)
+			f.MetaArgs = append(f.MetaArgs, in)
+		} else if in.Err == nil {
+			in.Err = errors.New("no build stage in current context: " + in.Keyword + " comes before the first FROM")
+		}
+		return
+	}
+	in.Stage = b.stage
+	b.stage.Instructions = append(b.stage.Instructions, in)
+	in.Env, in.User, in.Workdir = b.st.env, b.st.user, b.st.workdir
+	b.apply(in, cmd, cmdEnd)
+	b.final[b.stage] = b.st
+}
+
+// splitFlags fills in.Flags and in.Args from the instruction text.
+func (b *builder) splitFlags(in *Instruction) {
+	words := splitWords(in.body.s, b.f.Escape)
+	if len(words) == 0 {
+		return
+	}
+	i := 1
+	for ; i < len(words); i++ {
+		w := in.body.s[words[i].start:words[i].end]
+		if w == "--" {
+			i++
+			break
+		}
+		if !strings.HasPrefix(w, "--") {
+			break
+		}
+		in.Flags = append(in.Flags, b.word(in, words[i]))
+	}
+	for _, sp := range words[i:] {
+		in.Args = append(in.Args, b.word(in, sp))
+	}
+}
+
+func (b *builder) word(in *Instruction, sp span) Word {
+	return Word{
+		Text: in.body.s[sp.start:sp.end],
+		Pos:  b.f.Pos(in.body.fileOffset(sp.start)),
+		End:  b.f.Pos(in.body.fileOffset(sp.end-1) + 1),
+	}
+}
+
+func (b *builder) startStage(in *Instruction, st *instructions.Stage) {
+	f := b.f
+	if b.final == nil {
+		b.final = map[*Stage]state{}
+	}
+	s := &Stage{Index: len(f.Stages), Name: strings.ToLower(st.Name), From: in}
+	s.BaseImage, _ = expand(b.lex, st.BaseName, b.metaEnv)
+	in.Env = b.metaEnv
+	in.Stage = s
+	if base := b.stageByName(s.BaseImage); base != nil {
+		s.BaseStage = base
+		b.st = b.final[base]
+	} else {
+		b.st = state{workdir: "/", shell: DefaultShell}
+	}
+	in.User, in.Workdir = b.st.user, b.st.workdir
+	f.Stages = append(f.Stages, s)
+	b.stage = s
+	b.final[s] = b.st
+}
+
+// stageByName finds an earlier stage by AS name or, when numeric, index.
+func (b *builder) stageByName(name string) *Stage {
+	if name == "" {
+		return nil
+	}
+	name = strings.ToLower(name)
+	for _, s := range b.f.Stages {
+		if s.Name == name {
+			return s
+		}
+	}
+	if i, err := strconv.Atoi(name); err == nil && i >= 0 && i < len(b.f.Stages) {
+		return b.f.Stages[i]
+	}
+	return nil
+}
+
+func (b *builder) addCopiesFrom(name string) {
+	src := b.stageByName(name)
+	if src == nil || src == b.stage {
+		return
+	}
+	for _, s := range b.stage.CopiesFrom {
+		if s == src {
+			return
+		}
+	}
+	b.stage.CopiesFrom = append(b.stage.CopiesFrom, src)
+}
+
+// apply models one instruction of a stage and updates the state.
+func (b *builder) apply(in *Instruction, cmd any, cmdEnd int) {
+	switch c := cmd.(type) {
+	case *instructions.ArgCommand:
+		b.st.env = b.declareArgs(b.st.env, c, b.metaEnv, in.StartLine)
+	case *instructions.EnvCommand:
+		env := b.st.env
+		for _, kv := range c.Env {
+			v, ok := expand(b.lex, kv.Value, b.st.env)
+			env = env.with(kv.Key, Var{Value: v, Known: ok, Line: in.StartLine})
+		}
+		b.st.env = env
+	case *instructions.WorkdirCommand:
+		b.st.workdir = b.resolveDir(c.Path)
+	case *instructions.UserCommand:
+		if u, ok := expand(b.lex, c.User, b.st.env); ok {
+			b.st.user = u
+		} else {
+			b.st.user = c.User
+		}
+	case *instructions.ShellCommand:
+		b.st.shell = c.Shell
+	case *instructions.RunCommand:
+		b.modelRun(in, c, cmdEnd)
+	case *instructions.CopyCommand:
+		in.Copy = b.modelCopy(in, c.SourcesAndDest, c.From)
+		in.Copy.Link, in.Copy.Parents, in.Copy.Excludes = c.Link, c.Parents, c.ExcludePatterns
+		if c.From != "" {
+			from, _ := expand(b.lex, c.From, b.st.env)
+			b.addCopiesFrom(from)
+		}
+	case *instructions.AddCommand:
+		in.Copy = b.modelCopy(in, c.SourcesAndDest, "")
+		in.Copy.Add, in.Copy.Link, in.Copy.Excludes = true, c.Link, c.ExcludePatterns
+	}
+}
+
+// resolveDir makes a WORKDIR or cd argument absolute against the current
+// directory. It returns "" when the value depends on an unknown variable.
+func (b *builder) resolveDir(p string) string {
+	p, ok := expand(b.lex, p, b.st.env)
+	if !ok || b.st.workdir == "" && !path.IsAbs(p) {
+		return ""
+	}
+	return joinDir(b.st.workdir, p)
+}
+
+func joinDir(cur, p string) string {
+	p = strings.ReplaceAll(p, "\\", "/")
+	if path.IsAbs(p) || len(p) >= 2 && p[1] == ':' {
+		return path.Clean(p)
+	}
+	return path.Join(cur, p)
+}
+
+// declareArgs adds ARG declarations to env. An ARG without a default takes
+// the value of the global ARG of the same name when there is one.
+func (b *builder) declareArgs(env *Env, c *instructions.ArgCommand, global *Env, line int) *Env {
+	for _, kv := range c.Args {
+		v := Var{Arg: true, Line: line}
+		if kv.Value != nil {
+			v.Value, v.Known = expand(b.lex, *kv.Value, env)
+		} else if g, ok := global.Lookup(kv.Key); ok {
+			v.Value, v.Known = g.Value, g.Known
+		}
+		env = env.with(kv.Key, v)
+	}
+	return env
+}
+
+func (b *builder) modelCopy(in *Instruction, sd instructions.SourcesAndDest, from string) *Copy {
+	cp := &Copy{From: from, Heredoc: len(sd.SourceContents) > 0}
+	args := in.Args
+	if in.Node.Attributes["json"] {
+		args = b.jsonWords(in, append(append([]string{}, sd.SourcePaths...), sd.DestPath))
+	}
+	if len(args) == 0 {
+		return cp
+	}
+	cp.Dest = args[len(args)-1]
+	for _, w := range args[:len(args)-1] {
+		if !strings.HasPrefix(w.Text, "<<") {
+			cp.Sources = append(cp.Sources, w)
+		}
+	}
+	return cp
+}
+
+// jsonWords locates each of values, in order, as a JSON string in the
+// instruction text after its flags. Text is the value itself.
+func (b *builder) jsonWords(in *Instruction, values []string) []Word {
+	s := in.body.s
+	from := 0
+	if n := len(in.Flags); n > 0 {
+		from = int(in.Flags[n-1].End - in.Pos)
+		from = min(max(from, 0), len(s))
+	}
+	if i := strings.IndexByte(s[from:], '['); i >= 0 {
+		from += i
+	}
+	words := make([]Word, 0, len(values))
+	for _, v := range values {
+		quoted := strconv.Quote(v)
+		i := strings.Index(s[from:], quoted)
+		sp := span{from, from}
+		if i >= 0 {
+			sp = span{from + i + 1, from + i + len(quoted) - 1}
+			from = sp.end + 1
+		}
+		w := b.word(in, sp)
+		if sp.start == sp.end {
+			w.End = w.Pos
+		}
+		w.Text = v
+		words = append(words, w)
+	}
+	return words
+}

@@ -1,0 +1,623 @@
+package dockerfile
+
+import (
+	"go/token"
+	"path"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// Command is a simple command found in a RUN, seen through shell syntax
+// (&&, ||, ;, pipes, subshells, if/for/while bodies), `sh -c '...'`,
+// wrappers (env, sudo, exec, time, nice, nohup, command, xargs) and env
+// prefixes. Args[0] is the program.
+type Command struct {
+	Args []Arg
+	// Env holds the variables set inside the RUN that apply to this
+	// command: prefixes (FOO=1 cmd), `env K=V`, export and assignments.
+	Env map[string]string
+	// Dir is the effective working directory: WORKDIR changed by cd;
+	// "" when it cannot be known.
+	Dir      string
+	Pos, End token.Pos
+}
+
+// Arg is one word of a command. Lit is false when the word depends on
+// something unknown here (an unset variable, a command substitution);
+// Value then holds the source text of those parts.
+type Arg struct {
+	Value    string
+	Lit      bool
+	Pos, End token.Pos
+}
+
+// Name is the program's base name ("npm" for /usr/bin/npm), or "" when the
+// program is not a literal.
+func (c *Command) Name() string {
+	if len(c.Args) == 0 || !c.Args[0].Lit {
+		return ""
+	}
+	return path.Base(c.Args[0].Value)
+}
+
+// Argv returns the argument values.
+func (c *Command) Argv() []string {
+	argv := make([]string, len(c.Args))
+	for i, a := range c.Args {
+		argv[i] = a.Value
+	}
+	return argv
+}
+
+// Getenv looks a variable up as the command sees it: set in the RUN, else
+// from ARG/ENV in effect at the instruction.
+func (c *Command) Getenv(in *Instruction, name string) (string, bool) {
+	if v, ok := c.Env[name]; ok {
+		return v, true
+	}
+	return in.Env.Get(name)
+}
+
+// shells are the programs whose -c argument is a shell script.
+var shells = map[string]bool{"sh": true, "bash": true, "dash": true, "ash": true, "zsh": true, "ksh": true, "busybox": false}
+
+// isPOSIXShell reports whether a SHELL setting runs commands through a
+// shell this package understands.
+func isPOSIXShell(sh []string) bool {
+	return len(sh) > 0 && shells[strings.ToLower(path.Base(strings.ReplaceAll(sh[0], "\\", "/")))]
+}
+
+// modelRun fills in the RUN model: mounts, heredocs and simple commands.
+func (b *builder) modelRun(in *Instruction, c *instructions.RunCommand, cmdEnd int) {
+	r := &Run{Exec: !c.PrependShell, Heredocs: in.Node.Heredocs, Shell: b.st.shell, Raw: c}
+	in.Run = r
+	b.modelMounts(in, c)
+	w := &walker{b: b, in: in, cmds: &r.Commands}
+	st := &shellState{dir: in.Workdir}
+	if r.Exec {
+		args := b.jsonWords(in, c.CmdLine)
+		w.call(w.argsFromWords(args), st)
+		return
+	}
+	if !isPOSIXShell(r.Shell) {
+		return
+	}
+	script := in.body.slice(b.scriptStart(in), len(in.body.s))
+	heredocs := b.heredocText(in, cmdEnd)
+	if len(r.Heredocs) > 0 && isOnlyHeredocs(script.s) {
+		// BuildKit runs a lone heredoc as the script itself.
+		for _, body := range heredocBodies(heredocs, r.Heredocs) {
+			if !hasForeignShebang(body.s) {
+				w.script(body, st)
+			}
+		}
+		return
+	}
+	if heredocs.s != "" {
+		var tb textBuilder
+		tb.buf, tb.offs = append([]byte(script.s), '\n'), append(append([]int32{}, script.offs...), int32(script.fileOffset(len(script.s))))
+		tb.buf = append(tb.buf, heredocs.s...)
+		tb.offs = append(tb.offs, heredocs.offs...)
+		script = tb.text()
+	}
+	w.script(script, st)
+}
+
+// scriptStart is where the command text starts after keyword and flags.
+func (b *builder) scriptStart(in *Instruction) int {
+	i := len(in.Keyword)
+	if n := len(in.Flags); n > 0 {
+		i = in.body.indexOfFileOffset(b.f.Tok.Offset(in.Flags[n-1].End))
+	}
+	for i < len(in.body.s) && (in.body.s[i] == ' ' || in.body.s[i] == '\t') {
+		i++
+	}
+	return min(i, len(in.body.s))
+}
+
+// heredocText returns the physical lines after the command line up to the
+// end of the instruction, verbatim: the heredoc bodies and terminators.
+func (b *builder) heredocText(in *Instruction, cmdEnd int) text {
+	var tb textBuilder
+	for n := cmdEnd + 1; n <= in.EndLine; n++ {
+		l, off := b.f.lines.line(n)
+		tb.add(l, off)
+		tb.add([]byte{'\n'}, off+len(l))
+	}
+	return tb.text()
+}
+
+// heredocBodies splits the text after a command line into the bodies of
+// its heredocs, dropping each terminator line.
+func heredocBodies(t text, docs []parser.Heredoc) []text {
+	var bodies []text
+	pos := 0
+	for _, d := range docs {
+		start := pos
+		for pos < len(t.s) {
+			end := strings.IndexByte(t.s[pos:], '\n')
+			if end < 0 {
+				end = len(t.s) - pos
+			}
+			line := strings.TrimRight(t.s[pos:pos+end], "\r")
+			next := min(pos+end+1, len(t.s))
+			if d.Chomp {
+				line = strings.TrimLeft(line, "\t")
+			}
+			if line == d.Name {
+				bodies = append(bodies, t.slice(start, pos))
+				pos = next
+				break
+			}
+			pos = next
+		}
+	}
+	return bodies
+}
+
+func isOnlyHeredocs(s string) bool {
+	for _, f := range strings.Fields(s) {
+		if !strings.HasPrefix(f, "<<") {
+			return false
+		}
+	}
+	return true
+}
+
+// hasForeignShebang reports whether a heredoc script starts with a #! line
+// naming a program that is not a POSIX shell (python, node, ...).
+func hasForeignShebang(s string) bool {
+	if !strings.HasPrefix(s, "#!") {
+		return false
+	}
+	line, _, _ := strings.Cut(s[2:], "\n")
+	f := strings.Fields(line)
+	if len(f) == 0 {
+		return false
+	}
+	prog := path.Base(f[0])
+	if prog == "env" && len(f) > 1 {
+		prog = f[1]
+	}
+	return !shells[prog]
+}
+
+func (b *builder) modelMounts(in *Instruction, c *instructions.RunCommand) {
+	expander := func(word string) (string, error) {
+		s, _ := expand(b.lex, word, b.st.env)
+		return s, nil
+	}
+	if err := c.Expand(expander); err != nil {
+		if in.Err == nil {
+			in.Err = err
+		}
+		return
+	}
+	var flags []Word
+	for _, f := range in.Flags {
+		if n, _, _ := strings.Cut(strings.TrimPrefix(f.Text, "--"), "="); strings.EqualFold(n, "mount") {
+			flags = append(flags, f)
+		}
+	}
+	for i, m := range instructions.GetMounts(c) {
+		mt := &Mount{Mount: m}
+		if i < len(flags) {
+			mt.Flag = flags[i]
+		}
+		in.Run.Mounts = append(in.Run.Mounts, mt)
+		if m.From != "" {
+			b.addCopiesFrom(m.From)
+		}
+	}
+}
+
+// indexOfFileOffset finds the index in t whose file offset is off, or the
+// first index past it.
+func (t *text) indexOfFileOffset(off int) int {
+	for i, o := range t.offs {
+		if int(o) >= off {
+			return i
+		}
+	}
+	return len(t.offs)
+}
+
+// shellState is what a shell carries from one command to the next.
+type shellState struct {
+	dir string
+	env map[string]string
+}
+
+func (s *shellState) copy() *shellState {
+	n := &shellState{dir: s.dir, env: make(map[string]string, len(s.env))}
+	for k, v := range s.env {
+		n.env[k] = v
+	}
+	return n
+}
+
+func (s *shellState) setenv(k, v string) {
+	if s.env == nil {
+		s.env = map[string]string{}
+	}
+	s.env[k] = v
+}
+
+// maxShellDepth bounds nested `sh -c` parsing.
+const maxShellDepth = 8
+
+// walker collects the simple commands of a script.
+type walker struct {
+	b     *builder
+	in    *Instruction
+	cmds  *[]*Command
+	src   text // the script being walked
+	depth int
+}
+
+// script parses t as shell and walks it. Scripts that do not parse yield
+// no commands.
+func (w *walker) script(t text, st *shellState) {
+	if w.depth >= maxShellDepth {
+		return
+	}
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(t.s), "")
+	if err != nil {
+		return
+	}
+	saved := w.src
+	w.src = t
+	w.depth++
+	w.stmts(f.Stmts, st)
+	w.depth--
+	w.src = saved
+}
+
+func (w *walker) pos(p syntax.Pos) token.Pos {
+	return w.b.f.Pos(w.src.fileOffset(int(p.Offset())))
+}
+
+func (w *walker) stmts(list []*syntax.Stmt, st *shellState) {
+	for _, s := range list {
+		w.stmt(s, st)
+	}
+}
+
+func (w *walker) stmt(s *syntax.Stmt, st *shellState) {
+	if s == nil {
+		return
+	}
+	switch c := s.Cmd.(type) {
+	case *syntax.CallExpr:
+		w.callExpr(c, s, st)
+	case *syntax.BinaryCmd:
+		if c.Op == syntax.Pipe || c.Op == syntax.PipeAll {
+			w.stmt(c.X, st.copy())
+			w.stmt(c.Y, st.copy())
+			return
+		}
+		w.stmt(c.X, st)
+		w.stmt(c.Y, st)
+	case *syntax.Subshell:
+		w.stmts(c.Stmts, st.copy())
+	case *syntax.Block:
+		w.stmts(c.Stmts, st)
+	case *syntax.IfClause:
+		for ic := c; ic != nil; ic = ic.Else {
+			w.stmts(ic.Cond, st)
+			w.stmts(ic.Then, st)
+		}
+	case *syntax.WhileClause:
+		w.stmts(c.Cond, st)
+		w.stmts(c.Do, st)
+	case *syntax.ForClause:
+		w.stmts(c.Do, st)
+	case *syntax.CaseClause:
+		for _, item := range c.Items {
+			w.stmts(item.Stmts, st)
+		}
+	case *syntax.FuncDecl:
+		w.stmt(c.Body, st.copy())
+	case *syntax.TimeClause:
+		w.stmt(c.Stmt, st)
+	case *syntax.CoprocClause:
+		w.stmt(c.Stmt, st.copy())
+	case *syntax.DeclClause:
+		for _, a := range c.Args {
+			if a.Name != nil && a.Value != nil {
+				st.setenv(a.Name.Value, w.arg(a.Value, st).Value)
+			}
+		}
+	}
+}
+
+func (w *walker) callExpr(c *syntax.CallExpr, s *syntax.Stmt, st *shellState) {
+	if len(c.Args) == 0 {
+		for _, a := range c.Assigns {
+			if a.Name != nil && a.Value != nil {
+				st.setenv(a.Name.Value, w.arg(a.Value, st).Value)
+			}
+		}
+		return
+	}
+	local := st
+	if len(c.Assigns) > 0 {
+		local = st.copy()
+		for _, a := range c.Assigns {
+			if a.Name != nil {
+				v := ""
+				if a.Value != nil {
+					v = w.arg(a.Value, st).Value
+				}
+				local.setenv(a.Name.Value, v)
+			}
+		}
+	}
+	args := make([]Arg, 0, len(c.Args))
+	for _, word := range c.Args {
+		args = append(args, w.arg(word, st))
+	}
+	// A shell reading a heredoc on stdin runs it as its script.
+	if len(args) == 1 && args[0].Lit && shells[path.Base(args[0].Value)] {
+		for _, r := range s.Redirs {
+			if (r.Op == syntax.Hdoc || r.Op == syntax.DashHdoc) && r.Hdoc != nil && len(r.Hdoc.Parts) > 0 {
+				start, end := int(r.Hdoc.Pos().Offset()), int(r.Hdoc.End().Offset())
+				if i := strings.LastIndexByte(w.src.s[start:end], '\n'); i >= 0 {
+					end = start + i + 1 // drop the terminator line
+				}
+				w.script(w.src.slice(start, end), local.copy())
+				return
+			}
+		}
+	}
+	w.callWithWords(args, c.Args, local, st)
+}
+
+// call records a command given as argv (exec form), after unwrapping.
+func (w *walker) call(args []Arg, st *shellState) {
+	w.callWithWords(args, nil, st, st)
+}
+
+// callWithWords unwraps wrappers and sh -c, tracks cd, and records the
+// command. words are the shell words behind args when there are some.
+// outer is the state that a cd changes.
+func (w *walker) callWithWords(args []Arg, words []*syntax.Word, local, outer *shellState) {
+	args, local = unwrap(args, local)
+	if len(args) == 0 {
+		return
+	}
+	name := ""
+	if args[0].Lit {
+		name = path.Base(args[0].Value)
+	}
+	if shells[name] {
+		if i := shellScriptArg(args); i > 0 {
+			w.shellC(args[i], words, local)
+			return
+		}
+	}
+	if name == "cd" && local == outer {
+		outer.dir = cdTarget(outer.dir, args)
+	}
+	cmd := &Command{Args: args, Dir: local.dir, Pos: args[0].Pos, End: args[len(args)-1].End}
+	if len(local.env) > 0 {
+		cmd.Env = local.env
+	}
+	*w.cmds = append(*w.cmds, cmd)
+}
+
+// shellC parses the script argument of `sh -c SCRIPT`.
+func (w *walker) shellC(a Arg, words []*syntax.Word, st *shellState) {
+	if !a.Lit {
+		return
+	}
+	sub := w.argText(a, words)
+	w.script(sub, st.copy())
+}
+
+// argText returns the text of a literal argument with file offsets: exact
+// for single-quoted and plain words, approximate inside double quotes.
+func (w *walker) argText(a Arg, words []*syntax.Word) text {
+	for _, word := range words {
+		if w.pos(word.Pos()) != a.Pos {
+			continue
+		}
+		start, end := int(word.Pos().Offset()), int(word.End().Offset())
+		if len(word.Parts) == 1 {
+			if q, ok := word.Parts[0].(*syntax.SglQuoted); ok && !q.Dollar {
+				return w.src.slice(start+1, end-1)
+			}
+		}
+		if raw := w.src.s[start:end]; raw == a.Value {
+			return w.src.slice(start, end)
+		}
+		offs := make([]int32, len(a.Value))
+		for i := range offs {
+			offs[i] = int32(w.src.fileOffset(min(start+1+i, end-1)))
+		}
+		return text{s: a.Value, offs: offs}
+	}
+	// exec form: the value sits between quotes in the JSON text.
+	start := w.b.f.Tok.Offset(a.Pos)
+	offs := make([]int32, len(a.Value))
+	for i := range offs {
+		offs[i] = int32(start + i)
+	}
+	return text{s: a.Value, offs: offs}
+}
+
+// shellScriptArg returns the index of the script after -c (or a combined
+// flag such as -ec), or 0 when there is none.
+func shellScriptArg(args []Arg) int {
+	for i := 1; i < len(args); i++ {
+		v := args[i].Value
+		if !strings.HasPrefix(v, "-") || v == "-" || v == "--" {
+			return 0
+		}
+		if !strings.HasPrefix(v, "--") && strings.Contains(v, "c") {
+			if i+1 < len(args) {
+				return i + 1
+			}
+			return 0
+		}
+		if v == "-o" || v == "+o" {
+			i++
+		}
+	}
+	return 0
+}
+
+// cdTarget computes the directory after `cd ARGS` from dir.
+func cdTarget(dir string, args []Arg) string {
+	var target *Arg
+	for i := 1; i < len(args); i++ {
+		if args[i].Lit && (args[i].Value == "-P" || args[i].Value == "-L" || args[i].Value == "--") {
+			continue
+		}
+		target = &args[i]
+		break
+	}
+	if target == nil || !target.Lit || target.Value == "-" || strings.HasPrefix(target.Value, "~") {
+		return ""
+	}
+	if dir == "" && !path.IsAbs(target.Value) {
+		return ""
+	}
+	return joinDir(dir, target.Value)
+}
+
+// wrapperFlagsWithValue lists, per wrapper, the flags that take a value.
+var wrapperFlagsWithValue = map[string]map[string]bool{
+	"sudo":    {"-u": true, "-g": true, "-C": true, "-D": true, "-h": true, "-p": true, "-r": true, "-t": true, "-U": true, "-T": true},
+	"env":     {"-u": true, "-C": true, "-S": true, "--unset": true, "--chdir": true},
+	"nice":    {"-n": true},
+	"xargs":   {"-a": true, "-d": true, "-E": true, "-e": true, "-I": true, "-i": true, "-L": true, "-l": true, "-n": true, "-P": true, "-s": true},
+	"time":    {"-f": true, "-o": true},
+	"exec":    {"-a": true},
+	"command": {},
+	"nohup":   {},
+	"stdbuf":  {"-i": true, "-o": true, "-e": true},
+	"timeout": {"-k": true, "-s": true},
+}
+
+// unwrap strips wrapper programs (sudo, env, exec, ...) and returns the
+// wrapped command, with any variables `env` sets added to the state.
+func unwrap(args []Arg, st *shellState) ([]Arg, *shellState) {
+	copied := false
+	for len(args) > 0 && args[0].Lit {
+		name := path.Base(args[0].Value)
+		valued, ok := wrapperFlagsWithValue[name]
+		if !ok {
+			return args, st
+		}
+		i := 1
+		for i < len(args) {
+			v := args[i].Value
+			if name == "env" && strings.Contains(v, "=") && !strings.HasPrefix(v, "-") {
+				if !copied {
+					st, copied = st.copy(), true
+				}
+				k, val, _ := strings.Cut(v, "=")
+				st.setenv(k, val)
+				i++
+				continue
+			}
+			if v == "--" {
+				i++
+				break
+			}
+			if !strings.HasPrefix(v, "-") || v == "-" {
+				break
+			}
+			if valued[v] {
+				i++
+			}
+			i++
+		}
+		if name == "timeout" && i < len(args) {
+			i++ // the duration
+		}
+		args = args[i:]
+	}
+	return args, st
+}
+
+// arg converts a shell word to an Arg, resolving simple variable
+// references from the RUN's own assignments and from ARG/ENV.
+func (w *walker) arg(word *syntax.Word, st *shellState) Arg {
+	a := Arg{Lit: true, Pos: w.pos(word.Pos()), End: w.pos(word.End())}
+	var sb strings.Builder
+	w.parts(word.Parts, st, &sb, &a, false)
+	a.Value = sb.String()
+	return a
+}
+
+func (w *walker) parts(parts []syntax.WordPart, st *shellState, sb *strings.Builder, a *Arg, quoted bool) {
+	for _, p := range parts {
+		switch p := p.(type) {
+		case *syntax.Lit:
+			sb.WriteString(unescapeLit(p.Value, quoted))
+		case *syntax.SglQuoted:
+			sb.WriteString(p.Value)
+		case *syntax.DblQuoted:
+			w.parts(p.Parts, st, sb, a, true)
+		case *syntax.ParamExp:
+			if v, ok := w.lookup(p, st); ok {
+				sb.WriteString(v)
+				continue
+			}
+			a.Lit = false
+			sb.WriteString(w.src.s[p.Pos().Offset():p.End().Offset()])
+		default:
+			a.Lit = false
+			sb.WriteString(w.src.s[p.Pos().Offset():p.End().Offset()])
+		}
+	}
+}
+
+func (w *walker) lookup(p *syntax.ParamExp, st *shellState) (string, bool) {
+	if p.Param == nil || p.Exp != nil || p.Slice != nil || p.Repl != nil || p.Index != nil ||
+		p.Excl || p.Length || p.Width || p.Names != 0 {
+		return "", false
+	}
+	if v, ok := st.env[p.Param.Value]; ok {
+		return v, true
+	}
+	return w.in.Env.Get(p.Param.Value)
+}
+
+// unescapeLit removes shell backslash escapes from a literal.
+func unescapeLit(s string, quoted bool) string {
+	if !strings.Contains(s, "\\") {
+		return s
+	}
+	var sb strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			next := s[i+1]
+			if next == '\n' {
+				i++
+				continue
+			}
+			if !quoted || strings.IndexByte("$`\"\\", next) >= 0 {
+				i++
+				sb.WriteByte(s[i])
+				continue
+			}
+		}
+		sb.WriteByte(s[i])
+	}
+	return sb.String()
+}
+
+// argsFromWords turns exec-form words into literal Args.
+func (w *walker) argsFromWords(words []Word) []Arg {
+	args := make([]Arg, len(words))
+	for i, wd := range words {
+		args[i] = Arg{Value: wd.Text, Lit: true, Pos: wd.Pos, End: wd.End}
+	}
+	return args
+}
