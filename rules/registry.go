@@ -5,7 +5,13 @@ import (
 	"sync"
 )
 
-var all = []*Rule{}
+// all is the registry: every rule with its code, default severity and
+// tags, ordered by code.
+var all = []*Rule{
+	{Analyzer: CopyBeforeInstall, Code: "CL001", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
+	{Analyzer: SecretInArgEnv, Code: "CL014", Severity: SeverityError, Tags: []string{"security", "cache"}},
+	{Analyzer: ParseError, Code: "CL900", Severity: SeverityError, Tags: []string{"correctness", "buildkit"}},
+}
 
 var byKey = sync.OnceValue(func() map[string]*Rule {
 	m := make(map[string]*Rule, 2*len(all))

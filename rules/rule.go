@@ -59,8 +59,10 @@ type Rule struct {
 	Tags     []string // categories for SARIF, e.g. cache, security
 }
 
-// Name is the rule's kebab-case name (the analyzer's name).
-func (r *Rule) Name() string { return r.Analyzer.Name }
+// Name is the rule's kebab-case name. go/analysis requires analyzer names
+// to be Go identifiers, so the analyzer is named with underscores
+// (copy_before_install) and the rule with dashes (copy-before-install).
+func (r *Rule) Name() string { return strings.ReplaceAll(r.Analyzer.Name, "_", "-") }
 
 // Summary is the first line of the rule's doc.
 func (r *Rule) Summary() string {

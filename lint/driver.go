@@ -1,0 +1,320 @@
+// Package lint is cachelint's driver: it runs the rules, which are
+// go/analysis analyzers, over build units, and turns their diagnostics into
+// sorted, de-duplicated findings.
+package lint
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"go/token"
+	"go/types"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/cachelint/cachelint/dockerfile"
+	"github.com/cachelint/cachelint/rules"
+)
+
+// DefaultMaxFileSize is the largest file cachelint reads unless told
+// otherwise.
+const DefaultMaxFileSize = 16 << 20
+
+// Unit is a build unit: a Dockerfile and its build context.
+type Unit struct {
+	Path       string // path as shown to the user
+	AbsPath    string // absolute path of the Dockerfile
+	ContextDir string // build context directory; "" for the Dockerfile's directory
+	// Src is the Dockerfile's content when it does not come from disk
+	// (standard input); nil means read AbsPath.
+	Src []byte
+}
+
+// Linter runs a fixed set of rules.
+type Linter struct {
+	rules       []*rules.Rule
+	byAnalyzer  map[*analysis.Analyzer]*rules.Rule
+	order       []*analysis.Analyzer // dependencies first
+	MaxFileSize int64
+	Jobs        int // files linted at once; 0 means GOMAXPROCS
+}
+
+// New returns a Linter for the given rules after checking the analyzer
+// graph with analysis.Validate.
+func New(rs []*rules.Rule) (*Linter, error) {
+	l := &Linter{rules: rs, byAnalyzer: map[*analysis.Analyzer]*rules.Rule{}, MaxFileSize: DefaultMaxFileSize}
+	var roots []*analysis.Analyzer
+	for _, r := range rs {
+		l.byAnalyzer[r.Analyzer] = r
+		roots = append(roots, r.Analyzer)
+	}
+	if err := analysis.Validate(roots); err != nil {
+		return nil, err
+	}
+	seen := map[*analysis.Analyzer]bool{}
+	var visit func(a *analysis.Analyzer)
+	visit = func(a *analysis.Analyzer) {
+		if seen[a] {
+			return
+		}
+		seen[a] = true
+		for _, req := range a.Requires {
+			visit(req)
+		}
+		l.order = append(l.order, a)
+	}
+	for _, a := range roots {
+		visit(a)
+	}
+	return l, nil
+}
+
+// LintAll lints units concurrently and returns their results sorted by
+// path; the output is the same as a serial run's.
+func (l *Linter) LintAll(units []Unit) []FileResult {
+	results := make([]FileResult, len(units))
+	jobs := l.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(jobs, max(len(units), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = l.Lint(units[i])
+			}
+		}()
+	}
+	for i := range units {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	slices.SortStableFunc(results, func(a, b FileResult) int { return cmp.Compare(a.Path, b.Path) })
+	return results
+}
+
+// Lint lints one build unit.
+func (l *Linter) Lint(u Unit) FileResult {
+	res := FileResult{Path: u.Path, AbsPath: u.AbsPath}
+	src := u.Src
+	if src == nil {
+		var err error
+		if src, err = l.readFile(u.AbsPath); err != nil {
+			res.Err = err
+			return res
+		}
+	}
+	res.Lines = splitLines(src)
+
+	files := map[string][]byte{u.Path: src}
+	fset := token.NewFileSet()
+	tf := fset.AddFile(u.Path, -1, len(src))
+	tf.SetLinesForContent(src)
+	other := []string{u.Path}
+	if name, data, ok := l.dockerignore(u); ok {
+		files[name] = data
+		itf := fset.AddFile(name, -1, len(data))
+		itf.SetLinesForContent(data)
+		other = append(other, name)
+	}
+
+	diags, results, err := l.run(fset, other, files)
+	if err != nil {
+		res.Err = err
+	}
+	res.Findings = l.findings(fset, u, diags)
+	if f, ok := results[dockerfile.Analyzer].(*dockerfile.File); ok && f.ParseErr != nil && res.Err == nil {
+		res.Err = fmt.Errorf("BuildKit cannot parse it: %v", f.ParseErr)
+	}
+	return res
+}
+
+type diag struct {
+	analysis.Diagnostic
+	analyzer *analysis.Analyzer
+}
+
+// run runs every analyzer in dependency order over one unit.
+func (l *Linter) run(fset *token.FileSet, other []string, files map[string][]byte) ([]diag, map[*analysis.Analyzer]any, error) {
+	results := make(map[*analysis.Analyzer]any, len(l.order))
+	failed := map[*analysis.Analyzer]bool{}
+	var diags []diag
+	var errs []error
+	readFile := func(name string) ([]byte, error) {
+		if data, ok := files[name]; ok {
+			return data, nil
+		}
+		return nil, fmt.Errorf("%s is not part of the build unit", name)
+	}
+	pkg := types.NewPackage("dockerfile", "dockerfile")
+	for _, a := range l.order {
+		if slices.ContainsFunc(a.Requires, func(r *analysis.Analyzer) bool { return failed[r] }) {
+			failed[a] = true
+			continue
+		}
+		resultOf := make(map[*analysis.Analyzer]any, len(a.Requires))
+		for _, r := range a.Requires {
+			resultOf[r] = results[r]
+		}
+		pass := &analysis.Pass{
+			Analyzer:   a,
+			Fset:       fset,
+			OtherFiles: other,
+			Pkg:        pkg,
+			TypesInfo:  &types.Info{},
+			ResultOf:   resultOf,
+			ReadFile:   readFile,
+			Report:     func(d analysis.Diagnostic) { diags = append(diags, diag{d, a}) },
+		}
+		res, err := runAnalyzer(pass)
+		if err != nil {
+			failed[a] = true
+			errs = append(errs, fmt.Errorf("rule %s: %w", a.Name, err))
+			continue
+		}
+		results[a] = res
+	}
+	return diags, results, errors.Join(errs...)
+}
+
+// runAnalyzer runs one analyzer, turning a panic into an error so that one
+// broken rule cannot take the whole run down.
+func runAnalyzer(pass *analysis.Pass) (res any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error: %v", r)
+		}
+	}()
+	return pass.Analyzer.Run(pass)
+}
+
+// findings converts diagnostics to sorted, de-duplicated findings.
+func (l *Linter) findings(fset *token.FileSet, u Unit, diags []diag) []Finding {
+	out := make([]Finding, 0, len(diags))
+	for _, d := range diags {
+		r := l.byAnalyzer[d.analyzer]
+		if r == nil {
+			continue // a model analyzer reported something: not a rule's finding
+		}
+		start := fset.Position(d.Pos)
+		end := start
+		if d.End.IsValid() {
+			end = fset.Position(d.End)
+		}
+		f := Finding{
+			Path: u.Path, AbsPath: u.AbsPath,
+			Line: start.Line, Col: start.Column, EndLine: end.Line, EndCol: end.Column,
+			Code: r.Code, Rule: r.Name(), Severity: r.Severity,
+			Message: d.Message, URL: cmp.Or(d.URL, r.URL()),
+		}
+		if d.Category != "" && d.Category != r.Code {
+			f.Code = d.Category
+		}
+		for _, sf := range d.SuggestedFixes {
+			fix := Fix{Message: sf.Message}
+			for _, e := range sf.TextEdits {
+				s, t := fset.Position(e.Pos), fset.Position(e.Pos)
+				if e.End.IsValid() {
+					t = fset.Position(e.End)
+				}
+				fix.Edits = append(fix.Edits, Edit{Line: s.Line, Col: s.Column, EndLine: t.Line, EndCol: t.Column, NewText: string(e.NewText)})
+			}
+			f.Fixes = append(f.Fixes, fix)
+		}
+		out = append(out, f)
+	}
+	slices.SortFunc(out, compareFindings)
+	return slices.CompactFunc(out, func(a, b Finding) bool {
+		return a.Line == b.Line && a.Col == b.Col && a.Code == b.Code && a.Message == b.Message
+	})
+}
+
+func compareFindings(a, b Finding) int {
+	return cmp.Or(
+		cmp.Compare(a.Line, b.Line),
+		cmp.Compare(a.Col, b.Col),
+		cmp.Compare(a.Code, b.Code),
+		cmp.Compare(a.Message, b.Message),
+	)
+}
+
+// readFile reads a regular file, refusing anything larger than the limit.
+func (l *Linter) readFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, cleanErr(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, cleanErr(err)
+	}
+	if st.IsDir() {
+		return nil, errors.New("is a directory")
+	}
+	if !st.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	if st.Size() > l.MaxFileSize {
+		return nil, fmt.Errorf("file is %d bytes, over the %d-byte limit", st.Size(), l.MaxFileSize)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, l.MaxFileSize+1))
+	if err != nil {
+		return nil, cleanErr(err)
+	}
+	if int64(len(data)) > l.MaxFileSize {
+		return nil, fmt.Errorf("file is over the %d-byte limit", l.MaxFileSize)
+	}
+	return data, nil
+}
+
+// cleanErr drops the path from an *os.PathError: the caller names the file.
+func cleanErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// dockerignore finds the ignore file of a unit's context: first
+// <Dockerfile name>.dockerignore beside the Dockerfile, then .dockerignore
+// at the context root, as BuildKit does.
+func (l *Linter) dockerignore(u Unit) (string, []byte, bool) {
+	if u.AbsPath == "" {
+		return "", nil, false
+	}
+	dir := cmp.Or(u.ContextDir, filepath.Dir(u.AbsPath))
+	candidates := []string{u.AbsPath + ".dockerignore", filepath.Join(dir, ".dockerignore")}
+	for _, c := range candidates {
+		if data, err := l.readFile(c); err == nil {
+			return c, data, true
+		}
+	}
+	return "", nil, false
+}
+
+// splitLines splits src into lines without their line endings.
+func splitLines(src []byte) []string {
+	s := string(src)
+	s = strings.TrimSuffix(s, "\n")
+	if s == "" {
+		return []string{""}
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, "\r")
+	}
+	return lines
+}

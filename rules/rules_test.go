@@ -1,0 +1,124 @@
+package rules_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/cachelint/cachelint/lint"
+	"github.com/cachelint/cachelint/rules"
+)
+
+// TestFixtures runs every txtar fixture under testdata/rules/<rule-name>/.
+// A fixture holds a Dockerfile (any file whose name starts with
+// "Dockerfile"), optional context files such as .dockerignore, and a "want"
+// file with one expected finding a line: "line:col CODE [message text]".
+// The test fails on any missing or extra finding of the folder's rule or of
+// any code the want file mentions; message text, when given, must appear in
+// the finding's message.
+func TestFixtures(t *testing.T) {
+	root := filepath.Join("..", "testdata", "rules")
+	linter, err := lint.New(rules.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rules.All() {
+		dir := filepath.Join(root, r.Name())
+		files, _ := filepath.Glob(filepath.Join(dir, "*.txtar"))
+		if len(files) == 0 {
+			t.Errorf("rule %s has no fixtures in %s", r.Code, dir)
+		}
+		for _, file := range files {
+			t.Run(r.Name()+"/"+strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+				runFixture(t, linter, r, file)
+			})
+		}
+	}
+}
+
+type want struct {
+	key  string // "line:col CODE"
+	text string // required message substring, may be empty
+}
+
+func runFixture(t *testing.T, linter *lint.Linter, r *rules.Rule, file string) {
+	ar, err := txtar.ParseFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var dockerfile string
+	var wants []want
+	codes := map[string]bool{r.Code: true}
+	for _, f := range ar.Files {
+		if f.Name == "want" {
+			for _, line := range strings.Split(string(f.Data), "\n") {
+				line = strings.TrimSpace(line)
+				if line == "" || strings.HasPrefix(line, "#") {
+					continue
+				}
+				fields := strings.SplitN(line, " ", 3)
+				if len(fields) < 2 {
+					t.Fatalf("bad want line %q", line)
+				}
+				w := want{key: fields[0] + " " + fields[1]}
+				if len(fields) == 3 {
+					w.text = fields[2]
+				}
+				wants = append(wants, w)
+				codes[fields[1]] = true
+			}
+			continue
+		}
+		path := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if dockerfile == "" && strings.HasPrefix(filepath.Base(f.Name), "Dockerfile") && !strings.HasSuffix(f.Name, ".dockerignore") {
+			dockerfile = path
+		}
+	}
+	if dockerfile == "" {
+		t.Fatal("fixture has no Dockerfile")
+	}
+	res := linter.Lint(lint.Unit{Path: "Dockerfile", AbsPath: dockerfile})
+	got := map[string]lint.Finding{}
+	for _, f := range res.Findings {
+		if codes[f.Code] {
+			got[fmt.Sprintf("%d:%d %s", f.Line, f.Col, f.Code)] = f
+		}
+	}
+	for _, w := range wants {
+		f, ok := got[w.key]
+		if !ok {
+			t.Errorf("missing finding %s %s", w.key, w.text)
+			continue
+		}
+		if w.text != "" && !strings.Contains(f.Message, w.text) {
+			t.Errorf("finding %s: message %q does not contain %q", w.key, f.Message, w.text)
+		}
+		delete(got, w.key)
+	}
+	keys := make([]string, 0, len(got))
+	for k := range got {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int { return lineOf(a) - lineOf(b) })
+	for _, k := range keys {
+		t.Errorf("unexpected finding %s: %s", k, got[k].Message)
+	}
+}
+
+func lineOf(key string) int {
+	n, _ := strconv.Atoi(strings.SplitN(key, ":", 2)[0])
+	return n
+}
