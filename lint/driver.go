@@ -135,7 +135,7 @@ func (l *Linter) Lint(u Unit) FileResult {
 	}
 	res.Findings = l.findings(fset, u, diags)
 	if f, ok := results[dockerfile.Analyzer].(*dockerfile.File); ok && f.ParseErr != nil && res.Err == nil {
-		res.Err = fmt.Errorf("BuildKit cannot parse it: %v", f.ParseErr)
+		res.Err = fmt.Errorf("BuildKit cannot parse it: %w", f.ParseErr)
 	}
 	return res
 }
@@ -255,7 +255,7 @@ func (l *Linter) readFile(name string) ([]byte, error) {
 	if err != nil {
 		return nil, cleanErr(err)
 	}
-	defer f.Close()
+	defer f.Close() //nolint:errcheck // read-only file
 	st, err := f.Stat()
 	if err != nil {
 		return nil, cleanErr(err)

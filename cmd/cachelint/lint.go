@@ -1,0 +1,280 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/fatih/color"
+
+	"github.com/cachelint/cachelint/lint"
+	"github.com/cachelint/cachelint/report"
+	"github.com/cachelint/cachelint/rules"
+)
+
+const lintUsage = `Usage: cachelint [flags] [PATH...]
+       cachelint rules [--format text|json] [CODE|NAME]
+       cachelint version
+
+Lints Dockerfiles for what makes BuildKit builds miss the cache. A PATH is
+a Dockerfile (linted whatever its name), a directory (walked for
+Dockerfile, Containerfile, Dockerfile.*, *.Dockerfile, *.dockerfile and
+*.containerfile, skipping .git, node_modules, vendor and what .gitignore
+ignores) or - for standard input. The default PATH is the current directory.
+
+Exit status: 0 no finding at or above --fail-level, 1 findings, 2 usage
+error or a file that could not be read or parsed.
+
+Flags:
+`
+
+// lintOptions are the flags of a lint run.
+type lintOptions struct {
+	format        string
+	output        string
+	failLevel     string
+	color         string
+	stdinFilename string
+	context       string
+	maxFileSize   int64
+}
+
+func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var opt lintOptions
+	fs := flag.NewFlagSet("cachelint", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&opt.format, "format", "text", "output format: "+strings.Join(report.Formats(), ", "))
+	fs.StringVar(&opt.output, "output", "", "write the report to `FILE` instead of standard output")
+	fs.StringVar(&opt.failLevel, "fail-level", "warning", "lowest severity that makes the exit status 1: error, warning, info or none")
+	fs.StringVar(&opt.color, "color", "auto", "colour text output: auto, always or never")
+	fs.StringVar(&opt.stdinFilename, "stdin-filename", "", "the path of the file read from standard input (for messages and .dockerignore)")
+	fs.StringVar(&opt.context, "context", "", "build context `DIR` of the Dockerfile (single file only; default: its directory)")
+	fs.Int64Var(&opt.maxFileSize, "max-file-size", lint.DefaultMaxFileSize, "largest file to read, in bytes")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, lintUsage)
+		fs.PrintDefaults()
+	}
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitError // flag already printed the error
+	}
+	failLevel, err := rules.ParseSeverity(opt.failLevel)
+	if err != nil {
+		return usageError(stderr, "--fail-level: %v", err)
+	}
+	if !validFormat(opt.format) {
+		return usageError(stderr, "--format: unknown format %q (want %s)", opt.format, strings.Join(report.Formats(), ", "))
+	}
+	if opt.color != "auto" && opt.color != "always" && opt.color != "never" {
+		return usageError(stderr, "--color: want auto, always or never, not %q", opt.color)
+	}
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	if opt.context != "" && len(paths) != 1 {
+		return usageError(stderr, "--context needs exactly one Dockerfile")
+	}
+
+	units, errs := collectUnits(paths, opt, stdin)
+	linter, err := lint.New(rules.All())
+	if err != nil {
+		fmt.Fprintf(stderr, "cachelint: internal error: %v\n", err)
+		return exitError
+	}
+	linter.MaxFileSize = opt.maxFileSize
+	results := linter.LintAll(units)
+
+	status := exitOK
+	for _, e := range errs {
+		fmt.Fprintf(stderr, "cachelint: %v\n", e)
+		status = exitError
+	}
+	for _, r := range results {
+		if r.Err != nil {
+			fmt.Fprintf(stderr, "cachelint: %s: %v\n", r.Path, oneLine(r.Err))
+			status = exitError
+		}
+	}
+
+	cwd, _ := os.Getwd()
+	ropt := report.Options{
+		Format:      opt.format,
+		Color:       useColor(opt),
+		ToolVersion: version(),
+		RepoRoot:    repoRoot(cwd),
+		Rules:       rules.All(),
+	}
+	if err := writeReport(opt.output, stdout, results, ropt); err != nil {
+		fmt.Fprintf(stderr, "cachelint: %v\n", err)
+		return exitError
+	}
+	if status == exitOK && failLevel != rules.SeverityNone && hasFindingAtLeast(results, failLevel) {
+		status = exitFindings
+	}
+	return status
+}
+
+// parseInterspersed parses flags that may come before, between or after
+// the paths, as most linters allow. Everything after "--" is a path.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var paths []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		consumed := len(args) - len(rest)
+		if consumed > 0 && args[consumed-1] == "--" {
+			return append(paths, rest...), nil
+		}
+		if len(rest) == 0 {
+			return paths, nil
+		}
+		paths = append(paths, rest[0])
+		args = rest[1:]
+	}
+}
+
+func validFormat(f string) bool {
+	for _, v := range report.Formats() {
+		if f == v {
+			return true
+		}
+	}
+	return false
+}
+
+// collectUnits turns the paths into build units, with an error for each
+// path that cannot be used.
+func collectUnits(paths []string, opt lintOptions, stdin io.Reader) ([]lint.Unit, []error) {
+	var units []lint.Unit
+	var errs []error
+	seen := map[string]bool{}
+	add := func(p string) {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			errs = append(errs, &pathError{p, err})
+			return
+		}
+		if seen[abs] {
+			return
+		}
+		seen[abs] = true
+		u := lint.Unit{Path: filepath.ToSlash(filepath.Clean(p)), AbsPath: abs}
+		if opt.context != "" {
+			u.ContextDir, _ = filepath.Abs(opt.context)
+		}
+		units = append(units, u)
+	}
+	for _, p := range paths {
+		if p == "-" {
+			u, err := stdinUnit(opt, stdin)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			units = append(units, u)
+			continue
+		}
+		st, err := os.Stat(p)
+		switch {
+		case err != nil:
+			errs = append(errs, &pathError{p, unwrapPathErr(err)})
+		case st.IsDir():
+			files, werrs := walkDir(p)
+			errs = append(errs, werrs...)
+			for _, f := range files {
+				add(f)
+			}
+		default:
+			add(p)
+		}
+	}
+	return units, errs
+}
+
+// stdinUnit reads the Dockerfile on standard input.
+func stdinUnit(opt lintOptions, stdin io.Reader) (lint.Unit, error) {
+	name := "<stdin>"
+	if opt.stdinFilename != "" {
+		name = opt.stdinFilename
+	}
+	data, err := io.ReadAll(io.LimitReader(stdin, opt.maxFileSize+1))
+	if err != nil {
+		return lint.Unit{}, &pathError{name, err}
+	}
+	if int64(len(data)) > opt.maxFileSize {
+		return lint.Unit{}, &pathError{name, fmt.Errorf("input is over the %d-byte limit", opt.maxFileSize)}
+	}
+	u := lint.Unit{Path: filepath.ToSlash(name), Src: data}
+	if opt.stdinFilename != "" {
+		u.AbsPath, _ = filepath.Abs(opt.stdinFilename)
+	}
+	if opt.context != "" {
+		u.ContextDir, _ = filepath.Abs(opt.context)
+	}
+	return u, nil
+}
+
+func useColor(opt lintOptions) bool {
+	switch opt.color {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if opt.output != "" || os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	return !color.NoColor // fatih/color: standard output is a terminal
+}
+
+func hasFindingAtLeast(results []lint.FileResult, level rules.Severity) bool {
+	for _, r := range results {
+		for _, f := range r.Findings {
+			if f.Severity >= level {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// writeReport writes to out, or atomically to the named file.
+func writeReport(name string, out io.Writer, results []lint.FileResult, opt report.Options) error {
+	if name == "" {
+		return report.Write(out, results, opt)
+	}
+	dir := filepath.Dir(name)
+	tmp, err := os.CreateTemp(dir, ".cachelint-*.tmp")
+	if err != nil {
+		return fmt.Errorf("--output %s: %w", name, unwrapPathErr(err))
+	}
+	defer os.Remove(tmp.Name()) //nolint:errcheck // gone after the rename; best effort otherwise
+	if err := report.Write(tmp, results, opt); err != nil {
+		_ = tmp.Close()
+		return fmt.Errorf("--output %s: %w", name, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("--output %s: %w", name, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("--output %s: %w", name, err)
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return fmt.Errorf("--output %s: %w", name, unwrapPathErr(err))
+	}
+	return nil
+}
+
+// oneLine keeps an error message on one line.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}

@@ -1,0 +1,42 @@
+// Command cachelint finds what makes Docker image builds miss BuildKit's
+// cache: it lints Dockerfiles together with their build context.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit statuses.
+const (
+	exitOK       = 0 // nothing at or above the failure level
+	exitFindings = 1 // findings at or above the failure level
+	exitError    = 2 // usage error, or a file that could not be linted
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is the whole program; it returns the exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "rules":
+			return runRules(args[1:], stdout, stderr)
+		case "version":
+			return runVersion(args[1:], stdout, stderr)
+		case "help":
+			return runLint([]string{"-h"}, stdin, stdout, stderr)
+		}
+	}
+	return runLint(args, stdin, stdout, stderr)
+}
+
+// usageError prints a usage error and returns the exit status for it.
+func usageError(stderr io.Writer, format string, a ...any) int {
+	fmt.Fprintf(stderr, "cachelint: "+format+"\n", a...)
+	fmt.Fprintln(stderr, "Run 'cachelint -h' for usage.")
+	return exitError
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/cachelint/cachelint/rules"
+)
+
+// ruleInfo is a rule as `cachelint rules --format json` prints it.
+type ruleInfo struct {
+	Code     string   `json:"code"`
+	Name     string   `json:"name"`
+	Severity string   `json:"severity"`
+	Summary  string   `json:"summary"`
+	URL      string   `json:"url"`
+	Tags     []string `json:"tags"`
+	Doc      string   `json:"doc,omitempty"`
+}
+
+func runRules(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("cachelint rules", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "text", "output format: text, json or markdown")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: cachelint rules [--format text|json|markdown] [CODE|NAME]")
+		fs.PrintDefaults()
+	}
+	names, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitError
+	}
+	if *format != "text" && *format != "json" && *format != "markdown" {
+		return usageError(stderr, "rules --format: want text, json or markdown, not %q", *format)
+	}
+	selected := rules.All()
+	if len(names) > 0 {
+		selected = nil
+		for _, n := range names {
+			r, ok := rules.Lookup(n)
+			if !ok {
+				return usageError(stderr, "no rule has the code or name %q", n)
+			}
+			selected = append(selected, r)
+		}
+	}
+	full := len(names) > 0
+	switch *format {
+	case "json":
+		infos := make([]ruleInfo, 0, len(selected))
+		for _, r := range selected {
+			info := ruleInfo{Code: r.Code, Name: r.Name(), Severity: r.Severity.String(), Summary: r.Summary(), URL: r.URL(), Tags: r.Tags}
+			if full {
+				info.Doc = r.Analyzer.Doc
+			}
+			infos = append(infos, info)
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(infos); err != nil {
+			fmt.Fprintf(stderr, "cachelint: %v\n", err)
+			return exitError
+		}
+	case "markdown":
+		fmt.Fprintln(stdout, "| Code | Name | Severity | Summary |")
+		fmt.Fprintln(stdout, "|------|------|----------|---------|")
+		for _, r := range selected {
+			fmt.Fprintf(stdout, "| %s | [%s](%s) | %s | %s |\n", r.Code, r.Name(), r.URL(), r.Severity, r.Summary())
+		}
+	default:
+		if full {
+			for i, r := range selected {
+				if i > 0 {
+					fmt.Fprintln(stdout)
+				}
+				fmt.Fprintf(stdout, "%s %s (%s)\n\n%s\n\nDocs: %s\n", r.Code, r.Name(), r.Severity, r.Analyzer.Doc, r.URL())
+			}
+			return exitOK
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "CODE\tNAME\tSEVERITY\tSUMMARY")
+		for _, r := range selected {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Code, r.Name(), r.Severity, r.Summary())
+		}
+		if err := tw.Flush(); err != nil {
+			fmt.Fprintf(stderr, "cachelint: %v\n", err)
+			return exitError
+		}
+	}
+	return exitOK
+}

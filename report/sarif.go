@@ -1,0 +1,167 @@
+package report
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"github.com/owenrumney/go-sarif/v2/sarif"
+
+	"github.com/cachelint/cachelint/lint"
+	"github.com/cachelint/cachelint/rules"
+)
+
+const (
+	informationURI = "https://github.com/cachelint/cachelint"
+	// srcRoot is the uriBaseId of artifact URIs relative to the repository.
+	srcRoot = "%SRCROOT%"
+	// fingerprintKey names cachelint's partial fingerprint; bump the
+	// version if the way it is computed ever changes.
+	fingerprintKey = "cachelintHash/v1"
+)
+
+// writeSARIF writes a SARIF 2.1.0 log with one run, describing every rule
+// in opt.Rules whether or not it reported anything.
+func writeSARIF(buf *bytes.Buffer, results []lint.FileResult, opt Options) error {
+	sarifLog, err := sarif.New(sarif.Version210)
+	if err != nil {
+		return err
+	}
+	run := sarif.NewRunWithInformationURI("cachelint", informationURI)
+	if opt.ToolVersion != "" {
+		run.Tool.Driver.WithVersion(opt.ToolVersion)
+	}
+	run.WithColumnKind("utf16CodeUnits")
+	for _, r := range opt.Rules {
+		run.Tool.Driver.AddRule(sarifRule(r))
+	}
+	ruleIndex := make(map[string]int, len(run.Tool.Driver.Rules))
+	for i, r := range run.Tool.Driver.Rules {
+		ruleIndex[r.ID] = i
+	}
+
+	root := ""
+	if opt.RepoRoot != "" {
+		if root, err = filepath.Abs(opt.RepoRoot); err != nil {
+			return err
+		}
+		run.WithOriginalUriBaseIds(map[string]*sarif.ArtifactLocation{
+			srcRoot: sarif.NewSimpleArtifactLocation(strings.TrimSuffix(fileURI(root), "/") + "/"),
+		})
+	}
+
+	for i := range results {
+		fr := &results[i]
+		art, name := artifact(root, absPath(fr))
+		seen := make(map[string]int) // occurrences of each fingerprint input
+		for j := range fr.Findings {
+			f := &fr.Findings[j]
+			s := findingSpan(f)
+
+			res := sarif.NewRuleResult(f.Code).
+				WithLevel(sarifLevel(f.Severity)).
+				WithMessage(sarif.NewTextMessage(f.Message))
+			if k, ok := ruleIndex[f.Code]; ok {
+				res.WithRuleIndex(k)
+			}
+			loc := sarif.NewPhysicalLocation().WithArtifactLocation(art)
+			if s.known() {
+				loc.WithRegion(sarifRegion(fr, s))
+			}
+			res.AddLocation(sarif.NewLocationWithPhysicalLocation(loc))
+
+			key := f.Code + "\x00" + name + "\x00" + strings.TrimSpace(fr.LineText(s.line))
+			seen[key]++
+			sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d", key, seen[key]))
+			res.WithPartialFingerPrints(map[string]any{fingerprintKey: hex.EncodeToString(sum[:])})
+
+			for _, fix := range fixable(f) {
+				change := sarif.NewArtifactChange(art)
+				for k := range fix.Edits {
+					e := &fix.Edits[k]
+					r := sarif.NewReplacement(sarifRegion(fr, editSpan(e)))
+					if e.NewText != "" {
+						r.WithInsertedContent(sarif.NewArtifactContent().WithText(e.NewText))
+					}
+					change.WithReplacement(r)
+				}
+				sf := sarif.NewFix().WithArtifactChanges([]*sarif.ArtifactChange{change})
+				if fix.Message != "" {
+					sf.WithDescriptionText(fix.Message)
+				}
+				res.AddFix(sf)
+			}
+			// Not run.AddResult: it would overwrite ruleIndex, with a
+			// wrapped-around -1 for a code that is not a known rule.
+			run.Results = append(run.Results, res)
+		}
+	}
+	sarifLog.AddRun(run)
+
+	enc := json.NewEncoder(buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(sarifLog)
+}
+
+// sarifRule describes a rule for the SARIF driver.
+func sarifRule(r *rules.Rule) *sarif.ReportingDescriptor {
+	doc := r.Analyzer.Doc
+	d := sarif.NewRule(r.Code).
+		WithName(r.Name()).
+		WithShortDescription(sarif.NewMultiformatMessageString(r.Summary())).
+		WithFullDescription(sarif.NewMultiformatMessageString(doc)).
+		WithTextHelp(doc).
+		WithMarkdownHelp(doc).
+		WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(sarifLevel(r.Severity)))
+	if u := r.URL(); u != "" {
+		d.WithHelpURI(u)
+	}
+	if len(r.Tags) > 0 {
+		d.WithProperties(sarif.Properties{"tags": r.Tags})
+	}
+	return d
+}
+
+// artifact locates a file for SARIF: relative to root with uriBaseId
+// %SRCROOT% when it is inside root, else by absolute file URI. It also
+// returns the slash-separated path the location stands for, the input of
+// fingerprints.
+func artifact(root, abs string) (loc *sarif.ArtifactLocation, name string) {
+	if root != "" {
+		rel, err := filepath.Rel(root, abs)
+		if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			rel = filepath.ToSlash(rel)
+			return sarif.NewSimpleArtifactLocation((&url.URL{Path: rel}).String()).WithUriBaseId(srcRoot), rel
+		}
+	}
+	return sarif.NewSimpleArtifactLocation(fileURI(abs)), filepath.ToSlash(abs)
+}
+
+// sarifRegion converts a known span to a SARIF region in UTF-16 columns.
+func sarifRegion(fr *lint.FileResult, s span) *sarif.Region {
+	col, endCol := s.utf16(fr)
+	return sarif.NewRegion().
+		WithStartLine(s.line).
+		WithStartColumn(col).
+		WithEndLine(s.endLine).
+		WithEndColumn(endCol)
+}
+
+// sarifLevel maps a severity to a SARIF level.
+func sarifLevel(s rules.Severity) string {
+	switch s {
+	case rules.SeverityError:
+		return "error"
+	case rules.SeverityWarning:
+		return "warning"
+	case rules.SeverityInfo:
+		return "note"
+	}
+	return "none"
+}

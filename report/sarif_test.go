@@ -1,0 +1,310 @@
+package report_test
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/owenrumney/go-sarif/v2/sarif"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/cachelint/cachelint/lint"
+	"github.com/cachelint/cachelint/report"
+)
+
+const schemaPath = "../../shared/schemas/sarif-schema-2.1.0.json"
+
+// sarifSchema compiles the SARIF 2.1.0 schema, skipping the test when the
+// shared schema is not checked out beside the repository.
+func sarifSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	abs, err := filepath.Abs(schemaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skipf("SARIF schema not found at %s; skipping validation", abs)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("reading %s: %v", abs, err)
+	}
+	// The shared copy keeps the log's schema under definitions/Root and
+	// leaves the top level without constraints, which would accept
+	// anything; validate against Root when that is the case.
+	loc := abs
+	if top, _ := doc.(map[string]any); top["properties"] == nil {
+		if defs, _ := top["definitions"].(map[string]any); defs["Root"] != nil {
+			loc += "#/definitions/Root"
+		}
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource(abs, doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(loc)
+	if err != nil {
+		t.Fatalf("compiling %s: %v", loc, err)
+	}
+	return sch
+}
+
+func validate(sch *jsonschema.Schema, out string) error {
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+	if err != nil {
+		return err
+	}
+	return sch.Validate(inst)
+}
+
+func sarifFixture() []lint.FileResult {
+	emoji := "RUN echo 🙂 && npm ci"
+	npm := strings.Index(emoji, "npm") + 1
+	return []lint.FileResult{
+		{
+			Path: "Dockerfile", AbsPath: "/src/repo/Dockerfile",
+			Lines: []string{"FROM node:20", "ARG NPM_TOKEN=abc", "COPY . .", emoji},
+			Findings: []lint.Finding{
+				finding(ruleSecret, "Dockerfile", 2, 5, 2, 14, "NPM_TOKEN is baked into the image"),
+				finding(ruleCopy, "Dockerfile", 3, 1, 3, 9, "COPY . . before install",
+					lint.Fix{Message: "copy the manifests first", Edits: []lint.Edit{
+						{Line: 3, Col: 1, EndLine: 3, EndCol: 1, NewText: "COPY package*.json ./\n"},
+						{Line: 4, Col: npm - 3, EndLine: 4, EndCol: npm + 6}, // deletion
+					}}),
+				finding(ruleHint, "Dockerfile", 4, npm, 4, npm+6, "after an emoji"),
+			},
+		},
+		{
+			Path: "sub dir/Dockerfile.dev", AbsPath: "/src/repo/sub dir/Dockerfile.dev",
+			Lines: []string{"FROM alpine"},
+			Findings: []lint.Finding{
+				finding(ruleHint, "sub dir/Dockerfile.dev", 1, 6, 1, 12, "pin it"),
+				{Path: "sub dir/Dockerfile.dev", Line: 1, Col: 1, EndLine: 1, EndCol: 5, Code: "JSONArgsRecommended",
+					Rule: "JSONArgsRecommended", Severity: ruleCopy.Severity, Message: "not a registered rule"},
+			},
+		},
+		{Path: "clean/Dockerfile", AbsPath: "/src/repo/clean/Dockerfile", Lines: []string{"FROM scratch"}},
+		{
+			Path: "../elsewhere/Dockerfile", AbsPath: "/src/elsewhere/Dockerfile",
+			Lines: []string{"COPY . ."},
+			Findings: []lint.Finding{
+				finding(ruleCopy, "../elsewhere/Dockerfile", 1, 1, 1, 9, "outside the repository"),
+			},
+		},
+	}
+}
+
+func writeSARIF(t *testing.T, results []lint.FileResult) (string, *sarif.Run) {
+	t.Helper()
+	out := write(t, results, report.Options{Format: "sarif", ToolVersion: "1.2.3", RepoRoot: "/src/repo", Rules: allRules})
+	log, err := sarif.FromString(out)
+	if err != nil {
+		t.Fatalf("output is not SARIF JSON: %v", err)
+	}
+	if len(log.Runs) != 1 {
+		t.Fatalf("got %d runs, want 1", len(log.Runs))
+	}
+	return out, log.Runs[0]
+}
+
+func TestSARIFValidates(t *testing.T) {
+	sch := sarifSchema(t)
+	for name, results := range map[string][]lint.FileResult{
+		"fixture":  sarifFixture(),
+		"no files": nil,
+	} {
+		out := write(t, results, report.Options{Format: "sarif", ToolVersion: "1.2.3", RepoRoot: "/src/repo", Rules: allRules})
+		if err := validate(sch, out); err != nil {
+			t.Errorf("%s: output does not validate: %v\n%s", name, err, out)
+		}
+	}
+	// The validator is not vacuous: a wrong version or a line 0 region
+	// must fail.
+	out := write(t, sarifFixture(), report.Options{Format: "sarif", RepoRoot: "/src/repo", Rules: allRules})
+	for _, bad := range [][2]string{
+		{`"version": "2.1.0"`, `"version": "3"`},
+		{`"startLine": 2`, `"startLine": 0`},
+	} {
+		broken := strings.Replace(out, bad[0], bad[1], 1)
+		if broken == out || validate(sch, broken) == nil {
+			t.Errorf("output with %s validated; the schema check proves nothing", bad[1])
+		}
+	}
+}
+
+func TestSARIFContent(t *testing.T) {
+	out, run := writeSARIF(t, sarifFixture())
+	if !strings.HasSuffix(out, "}\n") || !strings.Contains(out, "\n  \"runs\": [") {
+		t.Errorf("want indented JSON ending in a newline:\n%s", out)
+	}
+
+	d := run.Tool.Driver
+	if d.Name != "cachelint" || deref(d.Version) != "1.2.3" || deref(d.InformationURI) != "https://github.com/cachelint/cachelint" {
+		t.Errorf("driver = %q %q %q", d.Name, deref(d.Version), deref(d.InformationURI))
+	}
+	if run.ColumnKind != "utf16CodeUnits" {
+		t.Errorf("columnKind = %v", run.ColumnKind)
+	}
+	if got := deref(run.OriginalUriBaseIDs["%SRCROOT%"].URI); got != "file:///src/repo/" {
+		t.Errorf("%%SRCROOT%% = %q", got)
+	}
+
+	// Every rule is described, reported or not, in the order given.
+	var ids []string
+	for _, r := range d.Rules {
+		ids = append(ids, r.ID)
+	}
+	if want := []string{"CL001", "CL014", "CL020", "CL030"}; !slices.Equal(ids, want) {
+		t.Fatalf("rules = %q, want %q", ids, want)
+	}
+	r := d.Rules[0]
+	if deref(r.Name) != "copy-before-install" ||
+		deref(r.ShortDescription.Text) != ruleCopy.Summary() ||
+		deref(r.FullDescription.Text) != ruleCopy.Analyzer.Doc ||
+		deref(r.Help.Text) != ruleCopy.Analyzer.Doc ||
+		deref(r.Help.Markdown) != ruleCopy.Analyzer.Doc ||
+		deref(r.HelpURI) != ruleCopy.URL() {
+		t.Errorf("rule metadata = %+v", r)
+	}
+	if tags, _ := r.Properties["tags"].([]any); len(tags) != 2 || tags[0] != "cache" || tags[1] != "performance" {
+		t.Errorf("tags = %v", r.Properties["tags"])
+	}
+	var levels []string
+	for _, r := range d.Rules {
+		levels = append(levels, r.DefaultConfiguration.Level)
+	}
+	if want := []string{"warning", "error", "note", "none"}; !slices.Equal(levels, want) {
+		t.Errorf("default levels = %q, want %q", levels, want)
+	}
+
+	// Results, in input order.
+	type summary struct {
+		ruleID, level, uri, baseID string
+		line, col, endLine, endCol int
+	}
+	var got []summary
+	for _, res := range run.Results {
+		if len(res.Locations) != 1 {
+			t.Fatalf("result %s has %d locations", deref(res.RuleID), len(res.Locations))
+		}
+		if res.RuleIndex != nil {
+			if i := int(*res.RuleIndex); i >= len(d.Rules) || d.Rules[i].ID != deref(res.RuleID) {
+				t.Errorf("result %s: ruleIndex %d does not point at its rule", deref(res.RuleID), i)
+			}
+		} else if deref(res.RuleID) != "JSONArgsRecommended" {
+			t.Errorf("result %s has no ruleIndex", deref(res.RuleID))
+		}
+		pl := res.Locations[0].PhysicalLocation
+		got = append(got, summary{
+			deref(res.RuleID), deref(res.Level), deref(pl.ArtifactLocation.URI), deref(pl.ArtifactLocation.URIBaseId),
+			deref(pl.Region.StartLine), deref(pl.Region.StartColumn), deref(pl.Region.EndLine), deref(pl.Region.EndColumn),
+		})
+	}
+	want := []summary{
+		{"CL014", "error", "Dockerfile", "%SRCROOT%", 2, 5, 2, 14},
+		{"CL001", "warning", "Dockerfile", "%SRCROOT%", 3, 1, 3, 9},
+		{"CL020", "note", "Dockerfile", "%SRCROOT%", 4, 16, 4, 22}, // 🙂 is two UTF-16 units
+		{"CL020", "note", "sub%20dir/Dockerfile.dev", "%SRCROOT%", 1, 6, 1, 12},
+		{"JSONArgsRecommended", "warning", "sub%20dir/Dockerfile.dev", "%SRCROOT%", 1, 1, 1, 5},
+		{"CL001", "warning", "file:///src/elsewhere/Dockerfile", "", 1, 1, 1, 9},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("results:\n got %v\nwant %v", got, want)
+	}
+	if deref(run.Results[0].Message.Text) != "NPM_TOKEN is baked into the image" {
+		t.Errorf("message = %q", deref(run.Results[0].Message.Text))
+	}
+
+	// The fix, with an insertion and a deletion in UTF-16 columns.
+	fixes := run.Results[1].Fixes
+	if len(fixes) != 1 || deref(fixes[0].Description.Text) != "copy the manifests first" || len(fixes[0].ArtifactChanges) != 1 {
+		t.Fatalf("fixes = %+v", fixes)
+	}
+	ch := fixes[0].ArtifactChanges[0]
+	if deref(ch.ArtifactLocation.URI) != "Dockerfile" || deref(ch.ArtifactLocation.URIBaseId) != "%SRCROOT%" || len(ch.Replacements) != 2 {
+		t.Fatalf("artifact change = %+v", ch)
+	}
+	ins, del := ch.Replacements[0], ch.Replacements[1]
+	if r := ins.DeletedRegion; deref(r.StartLine) != 3 || deref(r.StartColumn) != 1 || deref(r.EndLine) != 3 || deref(r.EndColumn) != 1 ||
+		ins.InsertedContent == nil || deref(ins.InsertedContent.Text) != "COPY package*.json ./\n" {
+		t.Errorf("insertion = %+v", ins)
+	}
+	if r := del.DeletedRegion; deref(r.StartLine) != 4 || deref(r.StartColumn) != 13 || deref(r.EndColumn) != 22 || del.InsertedContent != nil {
+		t.Errorf("deletion = %+v", del)
+	}
+	for i, res := range run.Results {
+		if i != 1 && len(res.Fixes) != 0 {
+			t.Errorf("result %d has fixes it was not given", i)
+		}
+	}
+}
+
+// fingerprints returns each result's cachelint fingerprint.
+func fingerprints(t *testing.T, lines []string, findingLines ...int) []string {
+	t.Helper()
+	fr := lint.FileResult{Path: "Dockerfile", AbsPath: "/src/repo/Dockerfile", Lines: lines}
+	for _, l := range findingLines {
+		fr.Findings = append(fr.Findings, finding(ruleCopy, "Dockerfile", l, 1, l, 9, "m"))
+	}
+	_, run := writeSARIF(t, []lint.FileResult{fr})
+	hex := regexp.MustCompile(`^[0-9a-f]{64}$`)
+	var out []string
+	for _, res := range run.Results {
+		fp, _ := res.PartialFingerprints["cachelintHash/v1"].(string)
+		if !hex.MatchString(fp) {
+			t.Fatalf("fingerprint %q is not a hex SHA-256", fp)
+		}
+		out = append(out, fp)
+	}
+	return out
+}
+
+func TestSARIFFingerprints(t *testing.T) {
+	before := fingerprints(t, []string{"FROM node", "COPY . .", "RUN npm ci", "COPY . ."}, 2, 4)
+	if before[0] == before[1] {
+		t.Error("two findings on identical lines share a fingerprint")
+	}
+	// A blank line and an unrelated instruction move the findings down.
+	after := fingerprints(t, []string{"", "FROM node", "RUN echo hi", "COPY . .", "RUN npm ci", "  COPY . ."}, 4, 6)
+	if !slices.Equal(before, after) {
+		t.Errorf("fingerprints changed when lines moved:\n before %q\n  after %q", before, after)
+	}
+	if again := fingerprints(t, []string{"FROM node", "COPY . .", "RUN npm ci", "COPY . ."}, 2, 4); !slices.Equal(before, again) {
+		t.Errorf("fingerprints differ between runs: %q, %q", before, again)
+	}
+	if changed := fingerprints(t, []string{"FROM node", "COPY . /app", "RUN npm ci", "COPY . ."}, 2, 4); changed[0] == before[0] {
+		t.Error("fingerprint unchanged when the finding's line text changed")
+	}
+}
+
+func TestSARIFWithoutRepoRoot(t *testing.T) {
+	out := write(t, sarifFixture(), report.Options{Format: "sarif", Rules: allRules})
+	if strings.Contains(out, "%SRCROOT%") {
+		t.Errorf("without RepoRoot no URI should be relative:\n%s", out)
+	}
+	if !strings.Contains(out, `"uri": "file:///src/repo/sub%20dir/Dockerfile.dev"`) {
+		t.Errorf("want absolute file URIs:\n%s", out)
+	}
+	if !strings.Contains(out, `"ruleIndex": 0`) {
+		t.Errorf("ruleIndex 0 must be written, not omitted:\n%s", out)
+	}
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
