@@ -1,0 +1,74 @@
+package rules_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/cachelint/cachelint/rules"
+)
+
+var update = flag.Bool("update", false, "rewrite docs/rules from the rules' docs")
+
+// TestDocsFresh checks that docs/rules/<name>.md is the rendering of each
+// rule's doc, and that no page is left for a rule that no longer exists.
+// Run `go test ./rules -run TestDocsFresh -update` after changing a doc.
+func TestDocsFresh(t *testing.T) {
+	dir := filepath.Join("..", "docs", "rules")
+	want := map[string]bool{}
+	for _, r := range rules.All() {
+		name := r.Name() + ".md"
+		want[name] = true
+		page := filepath.Join(dir, name)
+		if *update {
+			if err := os.WriteFile(page, []byte(r.Markdown()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		got, err := os.ReadFile(page)
+		if err != nil {
+			t.Errorf("%s: %v (run go test ./rules -run TestDocsFresh -update)", r.Code, err)
+			continue
+		}
+		if string(got) != r.Markdown() {
+			t.Errorf("%s is stale: run go test ./rules -run TestDocsFresh -update", page)
+		}
+	}
+	pages, _ := filepath.Glob(filepath.Join(dir, "*.md"))
+	for _, p := range pages {
+		if !want[filepath.Base(p)] {
+			t.Errorf("%s documents no rule", p)
+		}
+	}
+}
+
+// TestRegistry checks what every rule must have.
+func TestRegistry(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range rules.All() {
+		for _, key := range []string{r.Code, r.Name()} {
+			if seen[key] {
+				t.Errorf("duplicate rule code or name %s", key)
+			}
+			seen[key] = true
+		}
+		if r.Summary() == "" || r.URL() == "" || len(r.Tags) == 0 || r.Severity == rules.SeverityNone {
+			t.Errorf("%s: summary, URL, tags and severity are required", r.Code)
+		}
+		tags := map[string]bool{}
+		for _, tag := range r.Tags {
+			if tags[tag] {
+				t.Errorf("%s: duplicate tag %s", r.Code, tag)
+			}
+			tags[tag] = true
+		}
+		if got, ok := rules.Lookup(r.Code); !ok || got != r {
+			t.Errorf("Lookup(%s) failed", r.Code)
+		}
+		if got, ok := rules.Lookup(r.Name()); !ok || got != r {
+			t.Errorf("Lookup(%s) failed", r.Name())
+		}
+	}
+}

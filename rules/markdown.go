@@ -1,0 +1,66 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Markdown renders a rule's documentation page: a heading with code and
+// name, its severity and tags, then its doc text with indented examples
+// turned into Dockerfile code blocks.
+func (r *Rule) Markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s %s\n\n", r.Code, r.Name())
+	fmt.Fprintf(&b, "Default severity: **%s**. Tags: %s.\n\n", r.Severity, strings.Join(r.Tags, ", "))
+	lines := strings.Split(r.Analyzer.Doc, "\n")
+	fmt.Fprintf(&b, "%s.\n", capitalize(lines[0]))
+	inCode := false
+	for _, line := range lines[1:] {
+		indented := strings.HasPrefix(line, "    ")
+		switch {
+		case indented && !inCode:
+			text := strings.TrimRight(b.String(), "\n")
+			b.Reset()
+			b.WriteString(text + "\n\n```dockerfile\n")
+			inCode = true
+		case !indented && inCode && strings.TrimSpace(line) != "":
+			b.WriteString("```\n\n")
+			inCode = false
+		case !indented && inCode:
+			continue // blank line inside or after a block: closed by the next text
+		}
+		if inCode {
+			b.WriteString(strings.TrimPrefix(line, "    ") + "\n")
+			continue
+		}
+		b.WriteString(sectionHeading(line) + "\n")
+	}
+	if inCode {
+		b.WriteString("```\n")
+	}
+	return b.String()
+}
+
+// docSections are the paragraph openers of a rule doc that become headings.
+var docSections = []string{"Why it matters for the cache:", "Example:", "Fix:"}
+
+// sectionHeading turns "Fix: text" into a "## Fix" heading followed by text.
+func sectionHeading(line string) string {
+	for _, s := range docSections {
+		if rest, ok := strings.CutPrefix(line, s); ok {
+			heading := "## " + strings.TrimSuffix(s, ":") + "\n"
+			if rest = strings.TrimSpace(rest); rest != "" {
+				heading += "\n" + capitalize(rest)
+			}
+			return heading
+		}
+	}
+	return line
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
