@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"go/token"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -32,12 +33,10 @@ Fix: correct the instruction as the message says (here: --mount).`,
 func runParseError(pass *analysis.Pass) (any, error) {
 	f := pass.ResultOf[dockerfile.Analyzer].(*dockerfile.File)
 	if f.ParseErr != nil {
-		line := max(f.ParseErrLine, 1)
-		line = min(line, f.LineCount())
-		start := f.Tok.LineStart(line)
+		pos, end := parseErrorLine(f)
 		pass.Report(analysis.Diagnostic{
-			Pos:     start,
-			End:     start + lineLen(f, line),
+			Pos:     pos,
+			End:     end,
 			Message: "BuildKit cannot parse this Dockerfile: " + cleanParseMessage(f.ParseErr.Error()),
 		})
 		return nil, nil
@@ -53,6 +52,25 @@ func runParseError(pass *analysis.Pass) (any, error) {
 		})
 	}
 	return nil, nil
+}
+
+// parseErrorLine is the range of the line BuildKit gives for the error of
+// a file it cannot parse. BuildKit counts that line from 0 when the error is
+// in a parser directive (an invalid escape token, a directive given twice)
+// and from 1 otherwise. An empty file has no line: the range is empty, at
+// its start.
+func parseErrorLine(f *dockerfile.File) (token.Pos, token.Pos) {
+	n := f.Tok.LineCount()
+	if n == 0 {
+		return f.Pos(0), f.Pos(0)
+	}
+	line := f.ParseErrLine
+	if msg := f.ParseErr.Error(); strings.Contains(msg, "invalid escape token") || strings.Contains(msg, "parser directive can be used") {
+		line++
+	}
+	line = min(max(line, 1), n)
+	start := f.Tok.LineStart(line)
+	return start, start + lineLen(f, line)
 }
 
 // cleanParseMessage removes BuildKit's "dockerfile parse error on line N:"
