@@ -63,6 +63,7 @@ type contextCopy struct {
 	exact    bool   // counts only for an install run in dest itself
 	pos, end token.Pos
 	what     string // how to name it in a message
+	scope    string // what it brings in: "the context" or the directory
 }
 
 func runCopyBeforeInstall(pass *analysis.Pass) (any, error) {
@@ -126,15 +127,15 @@ func checkInstallOrder(pass *analysis.Pass, f *dockerfile.File, chain []*dockerf
 }
 
 func reportCopyBeforeInstall(pass *analysis.Pass, f *dockerfile.File, cp contextCopy, in *dockerfile.Instruction, c *dockerfile.Command, t *Tool) {
-	install := commandText(f, c)
+	install := commandText(f, in, c)
 	files := strings.Join(t.firstFiles(), ", ")
 	var msg, help string
 	if cp.in == in {
-		msg = fmt.Sprintf("%s in the same RUN as `%s`: any change to any file in the context re-runs the install", cp.what, install)
+		msg = fmt.Sprintf("%s in the same RUN as `%s`: any change to any file in %s re-runs the install", cp.what, install, cp.scope)
 		help = fmt.Sprintf("bind-mount only %s for the install, or install in an earlier step that copies just those files", files)
 	} else {
-		msg = fmt.Sprintf("%s before `%s` on line %d: any change to any file in the context re-runs the install",
-			cp.what, install, in.StartLine)
+		msg = fmt.Sprintf("%s before `%s` on line %d: any change to any file in %s re-runs the install",
+			cp.what, install, f.Tok.Line(c.Pos), cp.scope)
 		help = fmt.Sprintf("copy %s first, run `%s`, then copy the rest of the context", files, install)
 	}
 	pass.Report(analysis.Diagnostic{
@@ -155,10 +156,14 @@ func (t *Tool) firstFiles() []string {
 	return append(files, t.Extra...)
 }
 
-// commandText is the command as written, shortened for messages.
-func commandText(f *dockerfile.File, c *dockerfile.Command) string {
+// commandText is the command as written (its argv for exec form),
+// shortened for messages.
+func commandText(f *dockerfile.File, in *dockerfile.Instruction, c *dockerfile.Command) string {
 	start, end := f.Tok.Offset(c.Pos), f.Tok.Offset(c.End)
 	s := strings.Join(strings.Fields(string(f.Src[start:max(start, end)])), " ")
+	if in.Run.Exec {
+		s = strings.Join(c.Argv(), " ")
+	}
 	if len(s) > 60 {
 		s = s[:57] + "..."
 	}
@@ -173,13 +178,16 @@ func wholeContextCopies(in *dockerfile.Instruction) []contextCopy {
 		dest := copyDestDir(in)
 		for _, src := range in.Copy.Sources {
 			p := unquote(src.Text)
-			if in.Copy.Add && strings.Contains(p, "://") {
-				continue
+			if in.Copy.Add && (strings.Contains(p, "://") || strings.HasPrefix(p, "git@")) {
+				continue // a URL or Git repository, not the context
 			}
-			whole := isWholeContext(p)
-			if whole || dest != "" && looksLikeDir(p) {
-				return []contextCopy{{in: in, dest: dest, exact: !whole, pos: src.Pos, end: src.End,
-					what: fmt.Sprintf("%s %s copies the whole build context", in.Keyword, src.Text)}}
+			if isWholeContext(p) {
+				return []contextCopy{{in: in, dest: dest, pos: src.Pos, end: src.End,
+					what: fmt.Sprintf("%s %s copies the whole build context", in.Keyword, src.Text), scope: "the context"}}
+			}
+			if dest != "" && looksLikeDir(p) {
+				return []contextCopy{{in: in, dest: dest, exact: true, pos: src.Pos, end: src.End,
+					what: fmt.Sprintf("%s %s copies the whole directory into %s", in.Keyword, src.Text, dest), scope: src.Text}}
 			}
 		}
 	case in.Run != nil:
@@ -193,7 +201,7 @@ func wholeContextCopies(in *dockerfile.Instruction) []contextCopy {
 				target = path.Join(in.Workdir, target)
 			}
 			out = append(out, contextCopy{in: in, dest: target, pos: m.Flag.Pos, end: m.Flag.End,
-				what: "RUN bind-mounts the whole build context"})
+				what: "RUN bind-mounts the whole build context", scope: "the context"})
 		}
 		return out
 	}
@@ -224,14 +232,28 @@ func isWholeContext(p string) bool {
 }
 
 // looksLikeDir reports whether a COPY source looks like a directory: no
-// glob, no variable, no file extension. Copied to the directory where an
+// glob, no variable, no file extension, not a well-known file without one
+// (Gemfile, Pipfile, gradlew, ...). Copied to the directory where an
 // install runs, it holds the manifest and all the sources with it.
 func looksLikeDir(src string) bool {
 	if strings.ContainsAny(src, "*?[$") {
 		return false
 	}
-	base := path.Base(strings.TrimSuffix(strings.ReplaceAll(src, "\\", "/"), "/"))
+	src = strings.ReplaceAll(src, "\\", "/")
+	base := path.Base(strings.TrimSuffix(src, "/"))
+	if !strings.HasSuffix(src, "/") && extensionlessFiles[strings.ToLower(base)] {
+		return false
+	}
 	return !strings.Contains(base, ".") && base != "" && base != "/"
+}
+
+// extensionlessFiles are common project files with no dot in their name.
+var extensionlessFiles = map[string]bool{
+	"gemfile": true, "pipfile": true, "gradlew": true, "mvnw": true,
+	"dockerfile": true, "containerfile": true, "makefile": true, "gnumakefile": true,
+	"procfile": true, "rakefile": true, "justfile": true, "jenkinsfile": true,
+	"vagrantfile": true, "brewfile": true, "license": true, "licence": true,
+	"readme": true, "version": true, "notice": true, "authors": true,
 }
 
 // copyDestDir is the absolute directory a COPY writes to, or "".
@@ -240,13 +262,19 @@ func copyDestDir(in *dockerfile.Instruction) string {
 	if strings.Contains(d, "$") || d == "" {
 		return ""
 	}
-	if !path.IsAbs(d) {
+	if !isAbs(d) {
 		if in.Workdir == "" {
 			return ""
 		}
 		d = path.Join(in.Workdir, d)
 	}
 	return path.Clean(d)
+}
+
+// isAbs reports whether a slash-separated path is absolute, on Linux or,
+// with a drive letter (C:/app), on Windows.
+func isAbs(p string) bool {
+	return path.IsAbs(p) || len(p) >= 2 && p[1] == ':'
 }
 
 // covers reports whether an install running in dir reads what cp copied.

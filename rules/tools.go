@@ -34,7 +34,7 @@ var tools = []*Tool{
 		Lockfiles: []string{"yarn.lock"}, Extra: []string{".yarnrc.yml", ".yarn/releases"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, rest := subcommand(a)
-			return sub == "" || (sub == "install" && len(operands(rest)) == 0)
+			return (sub == "" && !printsInfo(a)) || (sub == "install" && len(operands(rest)) == 0)
 		}},
 	{Name: "pnpm", Programs: []string{"pnpm"}, Manifests: []string{"package.json"},
 		Lockfiles: []string{"pnpm-lock.yaml"}, Extra: []string{"pnpm-workspace.yaml"},
@@ -134,7 +134,7 @@ var tools = []*Tool{
 		Lockfiles: []string{"Gemfile.lock"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, _ := subcommand(a)
-			return sub == "" || sub == "install"
+			return (sub == "" && !printsInfo(a)) || sub == "install"
 		}},
 	{Name: "dotnet", Programs: []string{"dotnet"}, Manifests: []string{"*.csproj", "*.fsproj", "*.vbproj", "*.sln", "*.slnx"},
 		Lockfiles: []string{"packages.lock.json"}, Extra: []string{"Directory.Build.props", "Directory.Packages.props", "nuget.config", "NuGet.Config"},
@@ -221,6 +221,12 @@ func hasFlag(args []string, names ...string) bool {
 		}
 	}
 	return false
+}
+
+// printsInfo reports whether bare-command flags only ask for the version or
+// help (yarn --version, bundle -v), so the command installs nothing.
+func printsInfo(args []string) bool {
+	return hasFlag(args, "-v", "--version", "-h", "--help")
 }
 
 func oneOf(s string, options ...string) bool {
