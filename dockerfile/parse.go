@@ -11,6 +11,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // DefaultShell is the shell RUN uses on Linux unless SHELL changes it.
@@ -63,6 +64,7 @@ type builder struct {
 	stage   *Stage
 	st      state
 	final   map[*Stage]state // state at the end of each stage
+	sh      *syntax.Parser   // reused for every RUN of the file
 }
 
 // state is what an instruction inherits from the ones before it.
@@ -106,6 +108,7 @@ func (b *builder) add(node *parser.Node) {
 			f.MetaArgs = append(f.MetaArgs, in)
 		} else if in.Err == nil {
 			in.Err = errors.New("no build stage in current context: " + in.Keyword + " comes before the first FROM")
+			in.Command = nil
 		}
 		return
 	}
@@ -207,7 +210,7 @@ func (b *builder) apply(in *Instruction, cmd any, cmdEnd int) {
 		env := b.st.env
 		for _, kv := range c.Env {
 			v, ok := expand(b.lex, kv.Value, b.st.env)
-			env = env.with(kv.Key, Var{Value: v, Known: ok, Line: in.StartLine})
+			env = env.with(b.varName(kv.Key, b.st.env), Var{Value: v, Known: ok, Line: in.StartLine})
 		}
 		b.st.env = env
 	case *instructions.WorkdirCommand:
@@ -257,15 +260,25 @@ func joinDir(cur, p string) string {
 // the value of the global ARG of the same name when there is one.
 func (b *builder) declareArgs(env *Env, c *instructions.ArgCommand, global *Env, line int) *Env {
 	for _, kv := range c.Args {
+		name := b.varName(kv.Key, env)
 		v := Var{Arg: true, Line: line}
 		if kv.Value != nil {
 			v.Value, v.Known = expand(b.lex, *kv.Value, env)
-		} else if g, ok := global.Lookup(kv.Key); ok {
+		} else if g, ok := global.Lookup(name); ok {
 			v.Value, v.Known = g.Value, g.Known
 		}
-		env = env.with(kv.Key, v)
+		env = env.with(name, v)
 	}
 	return env
+}
+
+// varName is the name an ARG or ENV declares: BuildKit expands the key as
+// a word, so quotes and escapes are removed (ENV "A"=1 declares A).
+func (b *builder) varName(key string, env *Env) string {
+	if name, _ := expand(b.lex, key, env); name != "" {
+		return name
+	}
+	return key
 }
 
 func (b *builder) modelCopy(in *Instruction, sd instructions.SourcesAndDest, from string) *Copy {

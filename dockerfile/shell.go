@@ -87,7 +87,7 @@ func (b *builder) modelRun(in *Instruction, c *instructions.RunCommand, cmdEnd i
 	}
 	script := in.body.slice(b.scriptStart(in), len(in.body.s))
 	heredocs := b.heredocText(in, cmdEnd)
-	if len(r.Heredocs) > 0 && isOnlyHeredocs(script.s) {
+	if len(r.Heredocs) == 1 && isLoneHeredoc(script.s) {
 		// BuildKit runs a lone heredoc as the script itself.
 		for _, body := range heredocBodies(heredocs, r.Heredocs) {
 			if !hasForeignShebang(body.s) {
@@ -98,9 +98,9 @@ func (b *builder) modelRun(in *Instruction, c *instructions.RunCommand, cmdEnd i
 	}
 	if heredocs.s != "" {
 		var tb textBuilder
-		tb.buf, tb.offs = append([]byte(script.s), '\n'), append(append([]int32{}, script.offs...), int32(script.fileOffset(len(script.s))))
-		tb.buf = append(tb.buf, heredocs.s...)
-		tb.offs = append(tb.offs, heredocs.offs...)
+		tb.addText(script)
+		tb.add([]byte{'\n'}, script.fileOffset(len(script.s)))
+		tb.addText(heredocs)
 		script = tb.text()
 	}
 	w.script(script, st)
@@ -158,13 +158,12 @@ func heredocBodies(t text, docs []parser.Heredoc) []text {
 	return bodies
 }
 
-func isOnlyHeredocs(s string) bool {
-	for _, f := range strings.Fields(s) {
-		if !strings.HasPrefix(f, "<<") {
-			return false
-		}
-	}
-	return true
+// isLoneHeredoc reports whether a RUN command is one heredoc word and
+// nothing else (RUN <<EOF), which BuildKit runs as the script. A command
+// of several heredocs is a shell command made only of redirections.
+func isLoneHeredoc(s string) bool {
+	f := strings.Fields(s)
+	return len(f) == 1 && parser.MustParseHeredoc(f[0]) != nil
 }
 
 // hasForeignShebang reports whether a heredoc script starts with a #! line
@@ -186,12 +185,16 @@ func hasForeignShebang(s string) bool {
 }
 
 func (b *builder) modelMounts(in *Instruction, c *instructions.RunCommand) {
+	unknown := false
 	expander := func(word string) (string, error) {
-		s, _ := expand(b.lex, word, b.st.env)
+		s, ok := expand(b.lex, word, b.st.env)
+		unknown = unknown || !ok
 		return s, nil
 	}
 	if err := c.Expand(expander); err != nil {
-		if in.Err == nil {
+		// A value that depends on a build argument given only at build
+		// time (uid=$UID) cannot be checked here: the mounts stay unknown.
+		if in.Err == nil && !unknown {
 			in.Err = err
 		}
 		return
@@ -212,17 +215,6 @@ func (b *builder) modelMounts(in *Instruction, c *instructions.RunCommand) {
 			b.addCopiesFrom(m.From)
 		}
 	}
-}
-
-// indexOfFileOffset finds the index in t whose file offset is off, or the
-// first index past it.
-func (t *text) indexOfFileOffset(off int) int {
-	for i, o := range t.offs {
-		if int(o) >= off {
-			return i
-		}
-	}
-	return len(t.offs)
 }
 
 // shellState is what a shell carries from one command to the next.
@@ -264,7 +256,10 @@ func (w *walker) script(t text, st *shellState) {
 	if w.depth >= maxShellDepth {
 		return
 	}
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(t.s), "")
+	if w.b.sh == nil {
+		w.b.sh = syntax.NewParser(syntax.Variant(syntax.LangBash))
+	}
+	f, err := w.b.sh.Parse(strings.NewReader(t.s), "")
 	if err != nil {
 		return
 	}
@@ -360,8 +355,9 @@ func (w *walker) callExpr(c *syntax.CallExpr, s *syntax.Stmt, st *shellState) {
 	for _, word := range c.Args {
 		args = append(args, w.arg(word, st))
 	}
-	// A shell reading a heredoc on stdin runs it as its script.
-	if len(args) == 1 && args[0].Lit && shells[path.Base(args[0].Value)] {
+	// A shell reading a heredoc on stdin runs it as its script: bash <<EOF,
+	// bash -ex <<EOF (flags, but no -c and no script file).
+	if args[0].Lit && shells[path.Base(args[0].Value)] && onlyFlags(args[1:]) {
 		for _, r := range s.Redirs {
 			if (r.Op == syntax.Hdoc || r.Op == syntax.DashHdoc) && r.Hdoc != nil && len(r.Hdoc.Parts) > 0 {
 				start, end := int(r.Hdoc.Pos().Offset()), int(r.Hdoc.End().Offset())
@@ -374,6 +370,18 @@ func (w *walker) callExpr(c *syntax.CallExpr, s *syntax.Stmt, st *shellState) {
 		}
 	}
 	w.callWithWords(args, c.Args, local, st)
+}
+
+// onlyFlags reports whether every argument is a literal option other than
+// -c, so that a shell given them reads its script from standard input.
+func onlyFlags(args []Arg) bool {
+	for _, a := range args {
+		if !a.Lit || !strings.HasPrefix(a.Value, "-") && !strings.HasPrefix(a.Value, "+") ||
+			!strings.HasPrefix(a.Value, "--") && strings.Contains(a.Value, "c") {
+			return false
+		}
+	}
+	return true
 }
 
 // call records a command given as argv (exec form), after unwrapping.
@@ -434,19 +442,11 @@ func (w *walker) argText(a Arg, words []*syntax.Word) text {
 		if raw := w.src.s[start:end]; raw == a.Value {
 			return w.src.slice(start, end)
 		}
-		offs := make([]int32, len(a.Value))
-		for i := range offs {
-			offs[i] = int32(w.src.fileOffset(min(start+1+i, end-1)))
-		}
-		return text{s: a.Value, offs: offs}
+		return contiguousText(a.Value, w.src.fileOffset(start+1))
 	}
 	// exec form: the value sits between quotes in the JSON text.
 	start := w.b.f.Tok.Offset(a.Pos)
-	offs := make([]int32, len(a.Value))
-	for i := range offs {
-		offs[i] = int32(start + i)
-	}
-	return text{s: a.Value, offs: offs}
+	return contiguousText(a.Value, start)
 }
 
 // shellScriptArg returns the index of the script after -c (or a combined
@@ -532,7 +532,7 @@ func unwrap(args []Arg, st *shellState) ([]Arg, *shellState) {
 			if !strings.HasPrefix(v, "-") || v == "-" {
 				break
 			}
-			if valued[v] {
+			if valued[v] || takesValue(valued, v) {
 				i++
 			}
 			i++
@@ -543,6 +543,15 @@ func unwrap(args []Arg, st *shellState) ([]Arg, *shellState) {
 		args = args[i:]
 	}
 	return args, st
+}
+
+// takesValue reports whether a cluster of short flags (sudo -Eu) ends in
+// one that takes a value: the next argument is then that value.
+func takesValue(valued map[string]bool, v string) bool {
+	if len(v) < 3 || v[0] != '-' || v[1] == '-' {
+		return false
+	}
+	return valued["-"+v[len(v)-1:]]
 }
 
 // arg converts a shell word to an Arg, resolving simple variable

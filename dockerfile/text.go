@@ -2,50 +2,113 @@ package dockerfile
 
 import (
 	"bytes"
+	"sort"
 	"unicode"
 )
 
 // text is a piece of the Dockerfile as BuildKit sees it (line continuations
-// joined, comment lines inside continuations dropped) together with the
-// file offset of every byte, so that anything found in the text can be
-// pointed at in the original file.
+// joined, comment lines inside continuations dropped) together with where
+// each byte came from in the file, so that anything found in the text can
+// be pointed at in the original file. The mapping is kept as segments: a
+// run of bytes copied from one place of the file is one segment.
 type text struct {
 	s    string
-	offs []int32 // offs[i] is the file offset of s[i]
+	segs []segment // ordered by idx; segs[0].idx is 0 when s is not empty
+}
+
+// segment says that s[idx:] maps to the file from offset off on, up to the
+// next segment.
+type segment struct{ idx, off int }
+
+// contiguousText maps s to the file bytes from offset off on.
+func contiguousText(s string, off int) text {
+	return text{s: s, segs: []segment{{0, off}}}
+}
+
+// seg returns the index of the segment holding s[i].
+func (t *text) seg(i int) int {
+	return sort.Search(len(t.segs), func(k int) bool { return t.segs[k].idx > i }) - 1
 }
 
 // fileOffset maps an index into t.s (0 ≤ i ≤ len(t.s)) to a file offset.
 // The end index maps to just past the last byte.
 func (t *text) fileOffset(i int) int {
 	switch {
-	case len(t.offs) == 0:
+	case len(t.segs) == 0:
 		return 0
-	case i < 0:
-		return int(t.offs[0])
-	case i >= len(t.offs):
-		return int(t.offs[len(t.offs)-1]) + 1
+	case i <= 0:
+		return t.segs[0].off
+	case i >= len(t.s):
+		if len(t.s) == 0 {
+			return t.segs[0].off
+		}
+		return t.fileOffset(len(t.s)-1) + 1
 	}
-	return int(t.offs[i])
+	sg := t.segs[t.seg(i)]
+	return sg.off + i - sg.idx
+}
+
+// indexOfFileOffset finds the index in t whose file offset is off, or the
+// first index past it.
+func (t *text) indexOfFileOffset(off int) int {
+	for k, sg := range t.segs {
+		end := len(t.s)
+		if k+1 < len(t.segs) {
+			end = t.segs[k+1].idx
+		}
+		if off < sg.off {
+			return sg.idx
+		}
+		if off < sg.off+end-sg.idx {
+			return sg.idx + off - sg.off
+		}
+	}
+	return len(t.s)
 }
 
 // slice returns the sub-text from i to j.
 func (t *text) slice(i, j int) text {
-	return text{s: t.s[i:j], offs: t.offs[i:j]}
+	if i >= j {
+		return contiguousText("", t.fileOffset(i))
+	}
+	segs := []segment{{0, t.fileOffset(i)}}
+	for _, sg := range t.segs[t.seg(i)+1:] {
+		if sg.idx >= j {
+			break
+		}
+		segs = append(segs, segment{sg.idx - i, sg.off})
+	}
+	return text{s: t.s[i:j], segs: segs}
 }
 
 type textBuilder struct {
 	buf  []byte
-	offs []int32
+	segs []segment
 }
 
+// add appends p, which starts at file offset off.
 func (b *textBuilder) add(p []byte, off int) {
+	if len(p) == 0 {
+		return
+	}
+	if n := len(b.segs); n == 0 || b.segs[n-1].off+len(b.buf)-b.segs[n-1].idx != off {
+		b.segs = append(b.segs, segment{len(b.buf), off})
+	}
 	b.buf = append(b.buf, p...)
-	for i := range p {
-		b.offs = append(b.offs, int32(off+i))
+}
+
+// addText appends a text with its mapping.
+func (b *textBuilder) addText(t text) {
+	for k, sg := range t.segs {
+		end := len(t.s)
+		if k+1 < len(t.segs) {
+			end = t.segs[k+1].idx
+		}
+		b.add([]byte(t.s[sg.idx:end]), sg.off)
 	}
 }
 
-func (b *textBuilder) text() text { return text{s: string(b.buf), offs: b.offs} }
+func (b *textBuilder) text() text { return text{s: string(b.buf), segs: b.segs} }
 
 // lines gives the byte range of each physical line of a file.
 type lines struct {
@@ -54,6 +117,9 @@ type lines struct {
 }
 
 func newLines(src []byte) *lines {
+	if len(src) == 0 {
+		return &lines{src: src}
+	}
 	starts := make([]int, 1, bytes.Count(src, []byte{'\n'})+1)
 	for i, c := range src {
 		if c == '\n' && i+1 < len(src) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 )
 
 // Exit statuses.
@@ -16,6 +17,12 @@ const (
 )
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// A lint run is short and allocates many small, short-lived
+		// objects: collecting less often saves about a tenth of the CPU
+		// over a large tree for a few tens of MB more memory.
+		debug.SetGCPercent(400)
+	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
