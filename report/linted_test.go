@@ -1,0 +1,69 @@
+package report_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/cachelint/cachelint/lint"
+	"github.com/cachelint/cachelint/report"
+	"github.com/cachelint/cachelint/rules"
+)
+
+// TestSARIFOfLintedFixture lints real Dockerfiles with every rule (findings
+// of CL001, CL014 and CL900, one file BuildKit cannot parse) and validates
+// the SARIF log against the SARIF 2.1.0 schema.
+func TestSARIFOfLintedFixture(t *testing.T) {
+	sch := sarifSchema(t)
+	dir := t.TempDir()
+	files := map[string]string{
+		"app/Dockerfile":      "FROM node:22\nARG NPM_TOKEN\nWORKDIR /app\nCOPY . .\nRUN npm ci\n",
+		"broken/Dockerfile":   "FROM alpine\nRUN <<EOF\necho unterminated\n",
+		"bad-flag/Dockerfile": "FROM alpine\nRUN --mont=type=cache,target=/x true\n",
+	}
+	var units []lint.Unit
+	for name, src := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		units = append(units, lint.Unit{Path: name, AbsPath: p})
+	}
+	l, err := lint.New(rules.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := l.LintAll(units)
+	var buf bytes.Buffer
+	if err := report.Write(&buf, results, report.Options{Format: "sarif", ToolVersion: "test", RepoRoot: dir, Rules: rules.All()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := validate(sch, buf.String()); err != nil {
+		t.Fatalf("SARIF output is not valid: %v\n%s", err, buf.String())
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID string `json:"ruleId"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, r := range log.Runs[0].Results {
+		got[r.RuleID]++
+	}
+	want := map[string]int{"CL001": 1, "CL014": 1, "CL900": 2}
+	for code, n := range want {
+		if got[code] != n {
+			t.Errorf("%s: %d results, want %d (all: %v)", code, got[code], n, got)
+		}
+	}
+}
