@@ -9,10 +9,16 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"mvdan.cc/sh/v3/syntax"
 )
+
+// silentLinter is a BuildKit linter that reports nothing. BuildKit's
+// instruction parser needs one: with none it panics on a "# check="
+// comment above an instruction.
+var silentLinter = linter.New(&linter.Config{})
 
 // DefaultShell is the shell RUN uses on Linux unless SHELL changes it.
 var DefaultShell = []string{"/bin/sh", "-c"}
@@ -90,7 +96,7 @@ func (b *builder) add(node *parser.Node) {
 	in.End = f.Pos(lastOff + len(lastLine))
 	b.splitFlags(in)
 
-	cmd, err := instructions.ParseInstructionWithLinter(node, nil)
+	cmd, err := instructions.ParseInstructionWithLinter(node, silentLinter)
 	if err != nil {
 		in.Err, cmd = err, nil
 	}
