@@ -30,7 +30,9 @@ type (
 		Href string `json:"href"`
 	}
 	jsonData struct {
-		Rule  string    `json:"rule"`
+		Rule string `json:"rule"`
+		// Help holds the advice of fixes that have no edits to apply.
+		Help  []string  `json:"help,omitempty"`
 		Fixes []jsonFix `json:"fixes,omitempty"`
 	}
 	jsonFix struct {
@@ -85,6 +87,11 @@ func jsonDiag(fr *lint.FileResult, f *lint.Finding) jsonDiagnostic {
 	}
 	if f.URL != "" {
 		d.CodeDescription = &jsonCodeDescription{Href: f.URL}
+	}
+	for _, fix := range f.Fixes {
+		if len(fix.Edits) == 0 && fix.Message != "" {
+			d.Data.Help = append(d.Data.Help, fix.Message)
+		}
 	}
 	for _, fix := range fixable(f) {
 		jf := jsonFix{Title: fix.Message}
