@@ -82,7 +82,10 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageError(stderr, "--context needs exactly one Dockerfile")
 	}
 
-	units, errs := collectUnits(paths, opt, stdin)
+	units, errs, notes := collectUnits(paths, opt, stdin)
+	for _, n := range notes {
+		fmt.Fprintf(stderr, "cachelint: warning: %s\n", n)
+	}
 	linter, err := lint.New(rules.All())
 	if err != nil {
 		fmt.Fprintf(stderr, "cachelint: internal error: %v\n", err)
@@ -152,10 +155,12 @@ func validFormat(f string) bool {
 }
 
 // collectUnits turns the paths into build units, with an error for each
-// path that cannot be used.
-func collectUnits(paths []string, opt lintOptions, stdin io.Reader) ([]lint.Unit, []error) {
+// path that cannot be used and a note for each directory without
+// Dockerfiles.
+func collectUnits(paths []string, opt lintOptions, stdin io.Reader) ([]lint.Unit, []error, []string) {
 	var units []lint.Unit
 	var errs []error
+	var notes []string
 	seen := map[string]bool{}
 	add := func(p string) {
 		abs, err := filepath.Abs(p)
@@ -190,6 +195,9 @@ func collectUnits(paths []string, opt lintOptions, stdin io.Reader) ([]lint.Unit
 		case st.IsDir():
 			files, werrs := walkDir(p)
 			errs = append(errs, werrs...)
+			if len(files) == 0 && len(werrs) == 0 {
+				notes = append(notes, fmt.Sprintf("no Dockerfiles found in %s", p))
+			}
 			for _, f := range files {
 				add(f)
 			}
@@ -197,7 +205,7 @@ func collectUnits(paths []string, opt lintOptions, stdin io.Reader) ([]lint.Unit
 			add(p)
 		}
 	}
-	return units, errs
+	return units, errs, notes
 }
 
 // stdinUnit reads the Dockerfile on standard input.
