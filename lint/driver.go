@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"go/types"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -253,12 +254,12 @@ func compareFindings(a, b Finding) int {
 func (l *Linter) readFile(name string) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, cleanErr(err)
+		return nil, Cause(err)
 	}
 	defer f.Close() //nolint:errcheck // read-only file
 	st, err := f.Stat()
 	if err != nil {
-		return nil, cleanErr(err)
+		return nil, Cause(err)
 	}
 	if st.IsDir() {
 		return nil, errors.New("is a directory")
@@ -271,7 +272,7 @@ func (l *Linter) readFile(name string) ([]byte, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(f, l.MaxFileSize+1))
 	if err != nil {
-		return nil, cleanErr(err)
+		return nil, Cause(err)
 	}
 	if int64(len(data)) > l.MaxFileSize {
 		return nil, fmt.Errorf("file is over the %d-byte limit", l.MaxFileSize)
@@ -279,9 +280,10 @@ func (l *Linter) readFile(name string) ([]byte, error) {
 	return data, nil
 }
 
-// cleanErr drops the path from an *os.PathError: the caller names the file.
-func cleanErr(err error) error {
-	var pe *os.PathError
+// Cause drops the path from a *fs.PathError, so that a message that
+// already names the file does not name it twice.
+func Cause(err error) error {
+	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return pe.Err
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -39,7 +38,7 @@ func walkDir(dir string) ([]string, []error) {
 	walkErr := filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
 		shown := filepath.Join(dir, strings.TrimPrefix(strings.TrimPrefix(p, abs), string(filepath.Separator)))
 		if err != nil {
-			errs = append(errs, &pathError{shown, unwrapPathErr(err)})
+			errs = append(errs, &pathError{shown, lint.Cause(err)})
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -62,14 +61,6 @@ func walkDir(dir string) ([]string, []error) {
 		errs = append(errs, &pathError{dir, walkErr})
 	}
 	return files, errs
-}
-
-func unwrapPathErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // repoRoot is the nearest directory at or above dir holding .git, or dir.

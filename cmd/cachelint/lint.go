@@ -191,7 +191,7 @@ func collectUnits(paths []string, opt lintOptions, stdin io.Reader) ([]lint.Unit
 		st, err := os.Stat(p)
 		switch {
 		case err != nil:
-			errs = append(errs, &pathError{p, unwrapPathErr(err)})
+			errs = append(errs, &pathError{p, lint.Cause(err)})
 		case st.IsDir():
 			files, werrs := walkDir(p)
 			errs = append(errs, werrs...)
@@ -263,7 +263,7 @@ func writeReport(name string, out io.Writer, results []lint.FileResult, opt repo
 	dir := filepath.Dir(name)
 	tmp, err := os.CreateTemp(dir, ".cachelint-*.tmp")
 	if err != nil {
-		return fmt.Errorf("--output %s: %w", name, unwrapPathErr(err))
+		return fmt.Errorf("--output %s: %w", name, lint.Cause(err))
 	}
 	defer os.Remove(tmp.Name()) //nolint:errcheck // gone after the rename; best effort otherwise
 	if err := report.Write(tmp, results, opt); err != nil {
@@ -277,7 +277,7 @@ func writeReport(name string, out io.Writer, results []lint.FileResult, opt repo
 		return fmt.Errorf("--output %s: %w", name, err)
 	}
 	if err := os.Rename(tmp.Name(), name); err != nil {
-		return fmt.Errorf("--output %s: %w", name, unwrapPathErr(err))
+		return fmt.Errorf("--output %s: %w", name, lint.Cause(err))
 	}
 	return nil
 }
