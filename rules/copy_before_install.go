@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"path"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -44,8 +45,11 @@ the rest. The install step is then reused until the manifests change:
 
 A copy counts as "whole context" when its source is ".", "./", "*", "/" or
 "**", when it copies a directory to exactly the directory where the install
-runs, or when a RUN bind-mounts the whole context. The install is looked for
-in the same stage and in stages built FROM it. Installs of named packages
+runs, or when a RUN bind-mounts the whole context. Where the install runs is
+its working directory, or the directory a flag points it at
+(pip install -r /app/requirements.txt, npm --prefix web ci,
+cargo build --manifest-path, mvn -f). The install is looked for in the same
+stage and in stages built FROM it. Installs of named packages
 (npm install -g pnpm, pip install awscli, go install tool@version) do not
 depend on the context and are not reported; nor is an install that already
 ran before the copy (the later one then reuses what it fetched). Some
@@ -103,15 +107,16 @@ func checkInstallOrder(pass *analysis.Pass, f *dockerfile.File, chain []*dockerf
 				continue
 			}
 			getenv := func(name string) (string, bool) { return c.Getenv(in, name) }
-			if !t.installs(args, getenv) {
+			if !t.installs(t.withoutLeadingDirFlags(args), getenv) {
 				continue
 			}
 			if first, ok := installedAt[t]; ok && first < idx {
 				continue
 			}
 			installedAt[t] = idx
+			dirs := append([]string{c.Dir}, t.projectDirs(args, c.Dir)...)
 			for _, cp := range copies {
-				if !cp.covers(c.Dir) {
+				if !slices.ContainsFunc(dirs, cp.covers) {
 					continue
 				}
 				key := fmt.Sprintf("%d:%s", cp.pos, t.Name)

@@ -44,10 +44,10 @@ declares API_KEY), and split into words at underscores, dashes, dots and
 camelCase (npmAuthToken and NPM_AUTH_TOKEN are both npm auth token). It
 is reported when it has one of the words token, secret(s), password(s),
 passwd, pwd, psw, pass, passphrase, credential(s), creds, apikey,
-authkey, privatekey, ..., a word ending in password, passwd, token or
-secret (PGPASSWORD), auth as the last word, or one of the pairs api key,
-private key, access key, signing key, client secret, ssh key, ...;
-unless
+authkey, privatekey, ..., a word ending in password, passwd, token,
+secret, creds or credentials (PGPASSWORD, githubcreds), auth as the
+last word, or one of the pairs api key, private key, access key, signing
+key, client secret, ssh key, ...; unless
 
 - it has the word public, pub or publishable (NEXT_PUBLIC_API_KEY);
 - a word that makes it a switch comes before the secret word: enable,
@@ -152,9 +152,9 @@ var (
 		"masterkey": true,
 	}
 	// secretSuffixes end single words that name a secret: PGPASSWORD,
-	// GITHUBTOKEN, clientsecret. (No common word ends in these; "key" and
-	// "pass" are left out for monkey and compass.)
-	secretSuffixes = []string{"password", "passwd", "token", "secret"}
+	// GITHUBTOKEN, clientsecret, githubcreds. (No common word ends in
+	// these; "key" and "pass" are left out for monkey and compass.)
+	secretSuffixes = []string{"password", "passwd", "token", "secret", "creds", "credentials"}
 	// secretPairs are two consecutive words that together name a secret.
 	secretPairs = map[[2]string]bool{
 		{"api", "key"}: true, {"private", "key"}: true, {"access", "key"}: true,

@@ -3,6 +3,7 @@ package rules
 import (
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/cachelint/cachelint/dockerfile"
@@ -17,6 +18,10 @@ type Tool struct {
 	Lockfiles []string // files that pin them
 	// Extra are other files the install needs before the sources.
 	Extra []string
+	// DirFlags are flags whose value names the directory the install
+	// reads its manifests from, or a file in it (npm --prefix, pip -r,
+	// cargo --manifest-path), when that is not the working directory.
+	DirFlags []string
 	// installs reports whether a command of this tool (args after the
 	// program, flags included) installs the project's dependencies, as
 	// opposed to installing a named package or running a script.
@@ -25,42 +30,43 @@ type Tool struct {
 
 var tools = []*Tool{
 	{Name: "npm", Programs: []string{"npm"}, Manifests: []string{"package.json"},
-		Lockfiles: []string{"package-lock.json", "npm-shrinkwrap.json"},
+		Lockfiles: []string{"package-lock.json", "npm-shrinkwrap.json"}, DirFlags: []string{"--prefix"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, rest := subcommand(a)
 			return sub == "ci" || (oneOf(sub, "install", "i", "isntall", "add") && len(operands(rest)) == 0 && !hasFlag(rest, "-g", "--global"))
 		}},
 	{Name: "yarn", Programs: []string{"yarn"}, Manifests: []string{"package.json"},
-		Lockfiles: []string{"yarn.lock"}, Extra: []string{".yarnrc.yml", ".yarn/releases"},
+		Lockfiles: []string{"yarn.lock"}, Extra: []string{".yarnrc.yml", ".yarn/releases"}, DirFlags: []string{"--cwd"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, rest := subcommand(a)
 			return (sub == "" && !printsInfo(a)) || (sub == "install" && len(operands(rest)) == 0)
 		}},
 	{Name: "pnpm", Programs: []string{"pnpm"}, Manifests: []string{"package.json"},
-		Lockfiles: []string{"pnpm-lock.yaml"}, Extra: []string{"pnpm-workspace.yaml"},
+		Lockfiles: []string{"pnpm-lock.yaml"}, Extra: []string{"pnpm-workspace.yaml"}, DirFlags: []string{"-C", "--dir"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, rest := subcommand(a)
 			return sub == "fetch" || (oneOf(sub, "install", "i") && len(operands(rest)) == 0 && !hasFlag(rest, "-g", "--global"))
 		}},
 	{Name: "bun", Programs: []string{"bun"}, Manifests: []string{"package.json"},
-		Lockfiles: []string{"bun.lock", "bun.lockb"},
+		Lockfiles: []string{"bun.lock", "bun.lockb"}, DirFlags: []string{"--cwd"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, rest := subcommand(a)
 			return oneOf(sub, "install", "i") && len(operands(rest)) == 0 && !hasFlag(rest, "-g", "--global")
 		}},
 	{Name: "pip", Programs: []string{"pip", "pip3"}, Manifests: []string{"requirements*.txt", "pyproject.toml", "setup.py", "setup.cfg"},
+		DirFlags: []string{"-r", "--requirement", "-e", "--editable"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, rest := subcommand(a)
 			return sub == "install" && installsProject(rest)
 		}},
 	{Name: "poetry", Programs: []string{"poetry"}, Manifests: []string{"pyproject.toml"},
-		Lockfiles: []string{"poetry.lock"},
+		Lockfiles: []string{"poetry.lock"}, DirFlags: []string{"-C", "--directory", "-P", "--project"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, _ := subcommand(a)
 			return oneOf(sub, "install", "sync")
 		}},
 	{Name: "uv", Programs: []string{"uv"}, Manifests: []string{"pyproject.toml"},
-		Lockfiles: []string{"uv.lock"},
+		Lockfiles: []string{"uv.lock"}, DirFlags: []string{"--directory", "--project", "-r", "--requirement", "-e", "--editable"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, rest := subcommand(a)
 			if sub == "pip" {
@@ -76,12 +82,17 @@ var tools = []*Tool{
 			return sub == "sync" || (sub == "install" && len(operands(rest)) == 0)
 		}},
 	{Name: "go", Programs: []string{"go"}, Manifests: []string{"go.mod"},
-		Lockfiles: []string{"go.sum"},
+		Lockfiles: []string{"go.sum"}, DirFlags: []string{"-C"},
 		installs: func(a []string, getenv func(string) (string, bool)) bool {
 			sub, rest := subcommand(a)
-			if sub == "mod" {
+			switch sub {
+			case "mod":
 				sub, _ = subcommand(rest)
-				return sub == "download"
+				return oneOf(sub, "download", "tidy", "vendor")
+			case "get":
+				// go get ./... fetches the project's modules; go get pkg
+				// adds one named module.
+				return !slices.ContainsFunc(operands(rest), func(op string) bool { return !isLocalPath(op) })
 			}
 			if !oneOf(sub, "build", "test", "vet", "install", "run", "generate") || vendored(rest, getenv) {
 				return false
@@ -95,7 +106,7 @@ var tools = []*Tool{
 			return true
 		}},
 	{Name: "cargo", Programs: []string{"cargo"}, Manifests: []string{"Cargo.toml"},
-		Lockfiles: []string{"Cargo.lock"},
+		Lockfiles: []string{"Cargo.lock"}, DirFlags: []string{"--manifest-path", "--path"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, rest := subcommand(a)
 			switch sub {
@@ -110,7 +121,7 @@ var tools = []*Tool{
 			return false
 		}},
 	{Name: "maven", Programs: []string{"mvn", "mvnw"}, Manifests: []string{"pom.xml"},
-		Extra: []string{".mvn"},
+		Extra: []string{".mvn"}, DirFlags: []string{"-f", "--file"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			for _, op := range operands(a) {
 				if mavenPhase.MatchString(op) {
@@ -120,18 +131,18 @@ var tools = []*Tool{
 			return false
 		}},
 	{Name: "gradle", Programs: []string{"gradle", "gradlew"}, Manifests: []string{"build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts"},
-		Extra: []string{"gradle.properties", "gradle/", "gradlew"},
+		Extra: []string{"gradle.properties", "gradle/", "gradlew"}, DirFlags: []string{"-p", "--project-dir"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			return len(operands(a)) > 0
 		}},
 	{Name: "composer", Programs: []string{"composer", "composer.phar"}, Manifests: []string{"composer.json"},
-		Lockfiles: []string{"composer.lock"},
+		Lockfiles: []string{"composer.lock"}, DirFlags: []string{"-d", "--working-dir"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, _ := subcommand(a)
 			return oneOf(sub, "install", "i", "update", "u")
 		}},
 	{Name: "bundler", Programs: []string{"bundle", "bundler"}, Manifests: []string{"Gemfile", "*.gemspec"},
-		Lockfiles: []string{"Gemfile.lock"},
+		Lockfiles: []string{"Gemfile.lock"}, DirFlags: []string{"--gemfile"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, _ := subcommand(a)
 			return (sub == "" && !printsInfo(a)) || sub == "install"
@@ -265,4 +276,81 @@ func vendored(args []string, getenv func(string) (string, bool)) bool {
 	}
 	flags, _ := getenv("GOFLAGS")
 	return strings.Contains(flags, "-mod=vendor")
+}
+
+// isLocalPath reports whether an argument names a path on disk (".",
+// "./...", "../x", "/src") rather than a package or module name.
+func isLocalPath(a string) bool {
+	return a == "." || a == ".." || strings.HasPrefix(a, "./") || strings.HasPrefix(a, "../") || strings.HasPrefix(a, "/")
+}
+
+// projectDirs returns the directories that the tool's DirFlags point the
+// install at, resolved against dir, the directory it runs in: /app for
+// `pip install -r /app/requirements.txt`, dir/web for `npm --prefix web ci`.
+// A value that depends on a variable is skipped.
+func (t *Tool) projectDirs(args []string, dir string) []string {
+	var dirs []string
+	for i, a := range args {
+		for _, f := range t.DirFlags {
+			var v string
+			switch {
+			case a == f && i+1 < len(args):
+				v = args[i+1]
+			case strings.HasPrefix(a, f+"="):
+				v = a[len(f)+1:]
+			default:
+				continue
+			}
+			v = strings.ReplaceAll(v, "\\", "/")
+			if v == "" || strings.ContainsAny(v, "$`") || strings.Contains(v, "://") {
+				continue
+			}
+			if t.namesFile(path.Base(v)) {
+				v = path.Dir(v)
+			}
+			switch {
+			case isAbs(v):
+				dirs = append(dirs, path.Clean(v))
+			case dir != "":
+				dirs = append(dirs, path.Join(dir, v))
+			}
+		}
+	}
+	return dirs
+}
+
+// withoutLeadingDirFlags drops the DirFlags written before the subcommand,
+// with their values (npm --prefix web ci, yarn --cwd web, go -C cmd build),
+// so that a value is not taken for the subcommand.
+func (t *Tool) withoutLeadingDirFlags(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case !strings.HasPrefix(a, "-"):
+			return append(out, args[i:]...)
+		case slices.Contains(t.DirFlags, a):
+			i++ // and its value
+		default:
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// namesFile reports whether the base name of a DirFlags value is a file (a
+// manifest, a lockfile or any name with an extension) rather than a
+// directory.
+func (t *Tool) namesFile(base string) bool {
+	if base == "." || base == ".." {
+		return false
+	}
+	if strings.Contains(strings.TrimPrefix(base, "."), ".") {
+		return true
+	}
+	for _, m := range append(append([]string{}, t.Manifests...), t.Lockfiles...) {
+		if ok, _ := path.Match(m, base); ok {
+			return true
+		}
+	}
+	return false
 }
