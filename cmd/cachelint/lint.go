@@ -22,9 +22,9 @@ const lintUsage = `Usage: cachelint [flags] [PATH...]
 
 Lints Dockerfiles for what makes BuildKit builds miss the cache. A PATH is
 a Dockerfile (linted whatever its name), a directory (walked for
-Dockerfile, Containerfile, Dockerfile.*, *.Dockerfile, *.dockerfile and
-*.containerfile, skipping .git, node_modules, vendor and what .gitignore
-ignores) or - for standard input. The default PATH is the current directory.
+Dockerfile, Containerfile, Dockerfile.*, Containerfile.*, *.Dockerfile,
+*.dockerfile, *.Containerfile and *.containerfile, skipping .git,
+node_modules, vendor and what .gitignore ignores) or - for standard input. The default PATH is the current directory.
 
 Exit status: 0 no finding at or above --fail-level, 1 findings, 2 usage
 error or a file that could not be read or parsed.
