@@ -6,7 +6,6 @@ package dockerfile
 
 import (
 	"go/token"
-	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -93,7 +92,6 @@ type Run struct {
 	Heredocs []parser.Heredoc // heredoc bodies
 	Commands []*Command       // simple commands, in execution order
 	Shell    []string         // the SHELL in effect
-	Raw      *instructions.RunCommand
 }
 
 // Mount is a RUN --mount, with the flag's position.
@@ -125,9 +123,6 @@ func (f *File) Line(n int) string {
 	return string(l)
 }
 
-// LineCount is the number of lines of the file.
-func (f *File) LineCount() int { return f.lines.count() }
-
 // Directive returns the value of the named parser directive.
 func (f *File) Directive(name string) (string, bool) {
 	for _, d := range f.Directives {
@@ -137,18 +132,3 @@ func (f *File) Directive(name string) (string, bool) {
 	}
 	return "", false
 }
-
-// Flag returns the first --name flag of the instruction (name without
-// dashes), its value, and whether it was present.
-func (in *Instruction) Flag(name string) (Word, string, bool) {
-	for _, w := range in.Flags {
-		n, v, _ := strings.Cut(strings.TrimPrefix(w.Text, "--"), "=")
-		if strings.EqualFold(n, name) {
-			return w, v, true
-		}
-	}
-	return Word{}, "", false
-}
-
-// IsStage reports whether the instruction is a FROM.
-func (in *Instruction) IsStage() bool { return in.Keyword == "FROM" }

@@ -72,7 +72,7 @@ func isPOSIXShell(sh []string) bool {
 
 // modelRun fills in the RUN model: mounts, heredocs and simple commands.
 func (b *builder) modelRun(in *Instruction, c *instructions.RunCommand, cmdEnd int) {
-	r := &Run{Exec: !c.PrependShell, Heredocs: in.Node.Heredocs, Shell: b.st.shell, Raw: c}
+	r := &Run{Exec: !c.PrependShell, Heredocs: in.Node.Heredocs, Shell: b.st.shell}
 	in.Run = r
 	b.modelMounts(in, c)
 	w := &walker{b: b, in: in, cmds: &r.Commands}

@@ -129,8 +129,6 @@ func newLines(src []byte) *lines {
 	return &lines{src: src, starts: starts}
 }
 
-func (l *lines) count() int { return len(l.starts) }
-
 // line returns the content of line n (1-based) without its line ending,
 // and the offset where it starts.
 func (l *lines) line(n int) ([]byte, int) {
