@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
 	"go/token"
 	"path"
@@ -198,7 +199,7 @@ func wholeContextCopies(in *dockerfile.Instruction) []contextCopy {
 	case in.Run != nil:
 		var out []contextCopy
 		for _, m := range in.Run.Mounts {
-			if m.Type != "bind" || m.From != "" || !isWholeContext(cmpOr(m.Source, ".")) {
+			if m.Type != "bind" || m.From != "" || !isWholeContext(cmp.Or(m.Source, ".")) {
 				continue
 			}
 			target := m.Target
@@ -211,13 +212,6 @@ func wholeContextCopies(in *dockerfile.Instruction) []contextCopy {
 		return out
 	}
 	return nil
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func unquote(s string) string {
