@@ -42,7 +42,7 @@ func (r *Rule) Markdown() string {
 }
 
 // docSections are the paragraph openers of a rule doc that become headings.
-var docSections = []string{"Why it matters for the cache:", "Example:", "Fix:"}
+var docSections = []string{"Why it matters for the cache:", "Example:", "Fix:", "Sources:"}
 
 // sectionHeading turns "Fix: text" into a "## Fix" heading followed by text.
 func sectionHeading(line string) string {
