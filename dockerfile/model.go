@@ -41,9 +41,11 @@ type Directive struct {
 
 // Stage is a build stage: a FROM and the instructions up to the next FROM.
 type Stage struct {
-	Index     int
-	Name      string // lower-cased AS name, "" when unnamed
-	BaseImage string // FROM argument after expanding global ARGs
+	Index int
+	Name  string // lower-cased AS name, "" when unnamed
+	// BaseImage is the FROM argument after expanding global ARGs, or as
+	// written when it uses an ARG whose value is not known.
+	BaseImage string
 	// BaseStage is the earlier stage this one is built FROM, if any.
 	BaseStage *Stage
 	From      *Instruction

@@ -162,7 +162,11 @@ func (b *builder) startStage(in *Instruction, st *instructions.Stage) {
 		b.final = map[*Stage]state{}
 	}
 	s := &Stage{Index: len(f.Stages), Name: strings.ToLower(st.Name), From: in}
-	s.BaseImage, _ = expand(b.lex, st.BaseName, b.metaEnv)
+	if base, ok := expand(b.lex, st.BaseName, b.metaEnv); ok {
+		s.BaseImage = base
+	} else {
+		s.BaseImage = st.BaseName // keeps the $ of what is not known
+	}
 	in.Env = b.metaEnv
 	in.Stage = s
 	if base := b.stageByName(s.BaseImage); base != nil {

@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/cachelint/cachelint/buildcontext"
 	"github.com/cachelint/cachelint/dockerfile"
 	"github.com/cachelint/cachelint/rules"
 )
@@ -123,14 +124,16 @@ func (l *Linter) Lint(u Unit) FileResult {
 	tf := fset.AddFile(u.Path, -1, len(src))
 	tf.SetLinesForContent(src)
 	other := []string{u.Path}
-	if name, data, ok := l.dockerignore(u); ok {
+	name, data, ok := l.dockerignore(u)
+	if ok {
 		files[name] = data
 		itf := fset.AddFile(name, -1, len(data))
 		itf.SetLinesForContent(data)
 		other = append(other, name)
 	}
+	provided := map[*analysis.Analyzer]any{buildcontext.Analyzer: buildcontext.New(contextDir(u), name, data)}
 
-	diags, results, err := l.run(fset, other, files)
+	diags, results, err := l.run(fset, other, files, provided)
 	if err != nil {
 		res.Err = err
 	}
@@ -146,8 +149,10 @@ type diag struct {
 	analyzer *analysis.Analyzer
 }
 
-// run runs every analyzer in dependency order over one unit.
-func (l *Linter) run(fset *token.FileSet, other []string, files map[string][]byte) ([]diag, map[*analysis.Analyzer]any, error) {
+// run runs every analyzer in dependency order over one unit. The results
+// of the analyzers in provided (the unit's inputs that are not files, such
+// as its build context) are given, not computed.
+func (l *Linter) run(fset *token.FileSet, other []string, files map[string][]byte, provided map[*analysis.Analyzer]any) ([]diag, map[*analysis.Analyzer]any, error) {
 	results := make(map[*analysis.Analyzer]any, len(l.order))
 	failed := map[*analysis.Analyzer]bool{}
 	var diags []diag
@@ -160,6 +165,10 @@ func (l *Linter) run(fset *token.FileSet, other []string, files map[string][]byt
 	}
 	pkg := types.NewPackage("dockerfile", "dockerfile")
 	for _, a := range l.order {
+		if res, ok := provided[a]; ok {
+			results[a] = res
+			continue
+		}
 		if slices.ContainsFunc(a.Requires, func(r *analysis.Analyzer) bool { return failed[r] }) {
 			failed[a] = true
 			continue
@@ -290,6 +299,15 @@ func Cause(err error) error {
 	return err
 }
 
+// contextDir is the unit's build context directory, "" when unknown (a
+// Dockerfile from standard input with no name).
+func contextDir(u Unit) string {
+	if u.AbsPath == "" {
+		return ""
+	}
+	return cmp.Or(u.ContextDir, filepath.Dir(u.AbsPath))
+}
+
 // dockerignore finds the ignore file of a unit's context: first
 // <Dockerfile name>.dockerignore beside the Dockerfile, then .dockerignore
 // at the context root, as BuildKit does.
@@ -297,8 +315,7 @@ func (l *Linter) dockerignore(u Unit) (string, []byte, bool) {
 	if u.AbsPath == "" {
 		return "", nil, false
 	}
-	dir := cmp.Or(u.ContextDir, filepath.Dir(u.AbsPath))
-	candidates := []string{u.AbsPath + ".dockerignore", filepath.Join(dir, ".dockerignore")}
+	candidates := []string{u.AbsPath + ".dockerignore", filepath.Join(contextDir(u), ".dockerignore")}
 	for _, c := range candidates {
 		if data, err := l.readFile(c); err == nil {
 			return c, data, true

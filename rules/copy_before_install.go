@@ -108,7 +108,7 @@ func checkInstallOrder(pass *analysis.Pass, f *dockerfile.File, chain []*dockerf
 				continue
 			}
 			getenv := func(name string) (string, bool) { return c.Getenv(in, name) }
-			if !t.installs(t.withoutLeadingDirFlags(args), getenv) {
+			if t.installs == nil || !t.installs(t.withoutLeadingDirFlags(args), getenv) {
 				continue
 			}
 			if first, ok := installedAt[t]; ok && first < idx {

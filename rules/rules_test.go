@@ -21,7 +21,8 @@ import (
 // file with one expected finding a line: "line:col CODE [message text]".
 // The test fails on any missing or extra finding of the folder's rule or of
 // any code the want file mentions; message text, when given, must appear in
-// the finding's message.
+// the finding's message. A "fixed" file, when present, is the Dockerfile
+// after applying every edit of the folder's rule's findings.
 func TestFixtures(t *testing.T) {
 	root := filepath.Join("..", "testdata", "rules")
 	linter, err := lint.New(rules.All())
@@ -55,8 +56,14 @@ func runFixture(t *testing.T, linter *lint.Linter, r *rules.Rule, file string) {
 	dir := t.TempDir()
 	var dockerfile string
 	var wants []want
+	var fixed []byte
+	hasFixed := false
 	codes := map[string]bool{r.Code: true}
 	for _, f := range ar.Files {
+		if f.Name == "fixed" {
+			fixed, hasFixed = f.Data, true
+			continue
+		}
 		if f.Name == "want" {
 			for _, line := range strings.Split(string(f.Data), "\n") {
 				line = strings.TrimSpace(line)
@@ -116,6 +123,53 @@ func runFixture(t *testing.T, linter *lint.Linter, r *rules.Rule, file string) {
 	for _, k := range keys {
 		t.Errorf("unexpected finding %s: %s", k, got[k].Message)
 	}
+	if hasFixed {
+		src, err := os.ReadFile(dockerfile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out := applyFixes(t, src, res.Findings, r.Code); out != string(fixed) {
+			t.Errorf("fixed Dockerfile:\n%s\nwant:\n%s", out, fixed)
+		}
+	}
+}
+
+// applyFixes applies the edits of every fix of the findings with the given
+// code, last position first.
+func applyFixes(t *testing.T, src []byte, findings []lint.Finding, code string) string {
+	lineStart := []int{0}
+	for i, b := range src {
+		if b == '\n' {
+			lineStart = append(lineStart, i+1)
+		}
+	}
+	offset := func(line, col int) int {
+		if line < 1 || line > len(lineStart) {
+			t.Fatalf("edit at line %d is outside the file", line)
+		}
+		return lineStart[line-1] + col - 1
+	}
+	type edit struct {
+		start, end int
+		text       string
+	}
+	var edits []edit
+	for _, f := range findings {
+		if f.Code != code {
+			continue
+		}
+		for _, fix := range f.Fixes {
+			for _, e := range fix.Edits {
+				edits = append(edits, edit{offset(e.Line, e.Col), offset(e.EndLine, e.EndCol), e.NewText})
+			}
+		}
+	}
+	slices.SortStableFunc(edits, func(a, b edit) int { return b.start - a.start })
+	out := string(src)
+	for _, e := range edits {
+		out = out[:e.start] + e.text + out[e.end:]
+	}
+	return out
 }
 
 func lineOf(key string) int {

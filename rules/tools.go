@@ -22,11 +22,89 @@ type Tool struct {
 	// reads its manifests from, or a file in it (npm --prefix, pip -r,
 	// cargo --manifest-path), when that is not the working directory.
 	DirFlags []string
+	// System is set for the operating system's package managers.
+	System bool
 	// installs reports whether a command of this tool (args after the
 	// program, flags included) installs the project's dependencies, as
-	// opposed to installing a named package or running a script.
+	// opposed to installing a named package or running a script. nil
+	// for tools that install no project dependencies.
 	installs func(args []string, getenv func(string) (string, bool)) bool
+
+	// Caches are the directories the tool keeps between runs.
+	Caches []*Cache
+	// uses reports whether a command downloads or builds through the
+	// tool's caches (any install, named packages included; a build).
+	uses func(args []string) bool
+	// NoCacheFlags and NoCacheEnv turn the cache off for one command
+	// (pip --no-cache-dir, PIP_NO_CACHE_DIR=1).
+	NoCacheFlags []string
+	NoCacheEnv   []string
+	// cleans reports whether a command wipes the tool's cache
+	// (npm cache clean, go clean -modcache).
+	cleans func(args []string) bool
+	// Offline are flags that make a command use only what the cache
+	// already holds: without it, the command fails.
+	Offline []string
 }
+
+var (
+	npmCache  = &Cache{What: "npm cache", Marks: []string{".npm", "npm-cache", "_cacache"}, Flags: []string{"--cache"}, dirs: oneDir(fromEnv("npm_config_cache", ""), fromEnv("NPM_CONFIG_CACHE", ""), fromHome(".npm"))}
+	yarnCache = &Cache{What: "Yarn cache", Marks: []string{"yarn", ".yarn/cache", "berry/cache", "yarn-cache"}, Flags: []string{"--cache-folder"}, dirs: anyDir(
+		first(fromEnv("YARN_CACHE_FOLDER", ""), rootOr("/usr/local/share/.cache/yarn", fromEnv("XDG_CACHE_HOME", "yarn")), fromHome(".cache/yarn")),
+		first(fromEnv("YARN_GLOBAL_FOLDER", "cache"), fromHome(".yarn/berry/cache")),
+	)}
+	pnpmStore = &Cache{What: "pnpm store", Marks: []string{"pnpm", "pnpm/store", ".pnpm-store", "pnpm-store"}, Flags: []string{"--store-dir"}, dirs: oneDir(
+		fromEnv("npm_config_store_dir", ""), fromEnv("PNPM_HOME", "store"), fromEnv("XDG_DATA_HOME", "pnpm/store"), fromHome(".local/share/pnpm/store"))}
+	bunCache = &Cache{What: "Bun cache", Marks: []string{".bun", "bun/install/cache"}, Flags: []string{"--cache-dir"}, dirs: oneDir(
+		fromEnv("BUN_INSTALL_CACHE_DIR", ""), fromEnv("BUN_INSTALL", "install/cache"), fromHome(".bun/install/cache"))}
+	pipCache    = &Cache{What: "pip cache", Marks: []string{"pip", "pip-cache"}, Flags: []string{"--cache-dir"}, dirs: anyDir(xdgCache("PIP_CACHE_DIR", "pip"))}
+	poetryCache = &Cache{What: "Poetry cache", Marks: []string{"pypoetry", "poetry"}, dirs: anyDir(xdgCache("POETRY_CACHE_DIR", "pypoetry"))}
+	uvCache     = &Cache{What: "uv cache", Marks: []string{"uv", "uv-cache"}, Flags: []string{"--cache-dir"}, dirs: anyDir(xdgCache("UV_CACHE_DIR", "uv"))}
+	pipenvCache = &Cache{What: "pipenv cache", Marks: []string{"pipenv"}, dirs: anyDir(xdgCache("PIPENV_CACHE_DIR", "pipenv"), xdgCache("PIP_CACHE_DIR", "pip"))}
+	goModCache  = &Cache{What: "Go module cache", Marks: []string{"pkg/mod", "gomod", "go-mod", "gomodcache"}, Store: true, dirs: oneDir(
+		fromEnv("GOMODCACHE", ""), fromEnv("GOPATH", "pkg/mod"), fromHome("go/pkg/mod")),
+		usedBy: func(a []string, getenv func(string) (string, bool)) bool { return !vendored(a, getenv) }}
+	goBuildCache = &Cache{What: "Go build cache", Marks: []string{"go-build", "gocache", "go-cache"}, dirs: anyDir(xdgCache("GOCACHE", "go-build")),
+		usedBy: func(a []string, _ func(string) (string, bool)) bool {
+			sub, _ := subcommand(a)
+			return oneOf(sub, "build", "test", "install", "run", "vet", "generate")
+		}}
+	cargoRegistry = &Cache{What: "Cargo registry", Marks: []string{"cargo/registry", ".cargo/registry"}, Store: true, dirs: oneDir(fromEnv("CARGO_HOME", "registry"), fromHome(".cargo/registry"))}
+	cargoGit      = &Cache{What: "Cargo git cache", Marks: []string{"cargo/git", ".cargo/git"}, Store: true, dirs: oneDir(fromEnv("CARGO_HOME", "git"), fromHome(".cargo/git"))}
+	mavenRepo     = &Cache{What: "Maven repository", Marks: []string{".m2", "m2"}, Store: true, Flags: []string{"-Dmaven.repo.local"}, dirs: oneDir(mavenRepoFromEnv, fromHome(".m2/repository"))}
+	gradleHome    = &Cache{What: "Gradle user home", Marks: []string{".gradle", "gradle-cache"}, Store: true, Flags: []string{"-g", "--gradle-user-home", "-Dgradle.user.home"}, dirs: gradleHomeDirs}
+	sbtCache      = &Cache{What: "Coursier cache", Marks: []string{"coursier", ".ivy2", ".sbt"}, Store: true, dirs: anyDir(
+		first(fromEnv("COURSIER_CACHE", ""), fromHome(".cache/coursier")), first(fromHome(".ivy2")))}
+	composerCache = &Cache{What: "Composer cache", Marks: []string{"composer"}, Store: true, dirs: anyDir(
+		first(fromEnv("COMPOSER_CACHE_DIR", ""), fromEnv("COMPOSER_HOME", "cache"), fromHome(".composer/cache")),
+		first(fromEnv("COMPOSER_CACHE_DIR", ""), fromEnv("COMPOSER_HOME", "cache"), fromEnv("XDG_CACHE_HOME", "composer"), fromHome(".cache/composer")),
+	)}
+	bundlerCache = &Cache{What: "gem cache", Marks: []string{".gem", "bundle/cache", ".bundle/cache"}, dirs: anyDir(
+		first(fromEnv("BUNDLE_USER_CACHE", ""), fromHome(".bundle/cache")),
+		first(fromEnv("GEM_HOME", "cache")),
+		first(fromHome(".gem")),
+		first(fromHome(".local/share/gem")),
+	)}
+	nugetPackages = &Cache{What: "NuGet packages folder", Marks: []string{".nuget", "nuget"}, Store: true, dirs: oneDir(fromEnv("NUGET_PACKAGES", ""), fromHome(".nuget/packages"))}
+	hexCache      = &Cache{What: "Hex cache", Marks: []string{".hex"}, dirs: oneDir(fromEnv("HEX_HOME", ""), fromHome(".hex"))}
+	ccacheDir     = &Cache{What: "ccache directory", Marks: []string{"ccache", ".ccache"}, dirs: anyDir(xdgCache("CCACHE_DIR", "ccache"), first(fromHome(".ccache")))}
+	aptArchives   = &Cache{What: "apt package cache", Marks: []string{"var/cache/apt"}, Locked: true, dirs: oneDir(fixed("/var/cache/apt")),
+		usedBy: func(a []string, _ func(string) (string, bool)) bool { sub, _ := subcommand(a); return sub != "update" }}
+	aptLists = &Cache{What: "apt lists", Marks: []string{"var/lib/apt"}, Locked: true, dirs: oneDir(fixed("/var/lib/apt"))}
+	// apk keeps packages only when /etc/apk/cache exists; a mount there
+	// makes it exist.
+	apkCache = &Cache{What: "apk cache", Marks: []string{"var/cache/apk", "etc/apk/cache"}, Flags: []string{"--cache-dir"}, dirs: func(runEnv) ([]string, bool) {
+		return []string{"/etc/apk/cache", "/var/cache/apk"}, true
+	}}
+	dnfCache = &Cache{What: "dnf cache", Marks: []string{"var/cache/dnf", "var/cache/yum", "var/cache/libdnf5"}, Locked: true, dirs: func(e runEnv) ([]string, bool) {
+		dirs := []string{"/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/yum"}
+		if e.c != nil && oneOf(e.c.Name(), "yum", "microdnf") {
+			dirs[0], dirs[2] = dirs[2], dirs[0]
+		}
+		return dirs, true
+	}}
+	zypperCache = &Cache{What: "zypper cache", Marks: []string{"var/cache/zypp"}, Locked: true, dirs: oneDir(fixed("/var/cache/zypp"))}
+)
 
 var tools = []*Tool{
 	{Name: "npm", Programs: []string{"npm"}, Manifests: []string{"package.json"},
@@ -34,36 +112,72 @@ var tools = []*Tool{
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, rest := subcommand(a)
 			return sub == "ci" || (oneOf(sub, "install", "i", "isntall", "add") && len(operands(rest)) == 0 && !hasFlag(rest, "-g", "--global"))
+		},
+		Caches: []*Cache{npmCache}, Offline: []string{"--offline"},
+		uses: subcommandIn("ci", "install", "i", "isntall", "add", "update", "up", "upgrade"),
+		cleans: func(a []string) bool {
+			sub, rest := subcommand(a)
+			return sub == "cache" && firstOperand(rest) == "clean"
 		}},
 	{Name: "yarn", Programs: []string{"yarn"}, Manifests: []string{"package.json"},
 		Lockfiles: []string{"yarn.lock"}, Extra: []string{".yarnrc.yml", ".yarn/releases"}, DirFlags: []string{"--cwd"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, rest := subcommand(a)
 			return (sub == "" && !printsInfo(a)) || (sub == "install" && len(operands(rest)) == 0)
+		},
+		Caches: []*Cache{yarnCache}, Offline: []string{"--offline"},
+		uses: func(a []string) bool {
+			sub, rest := subcommand(a)
+			return (sub == "" && !printsInfo(a)) || oneOf(sub, "install", "add", "upgrade", "up") || (sub == "global" && firstOperand(rest) == "add")
+		},
+		cleans: func(a []string) bool {
+			sub, rest := subcommand(a)
+			return sub == "cache" && firstOperand(rest) == "clean"
 		}},
 	{Name: "pnpm", Programs: []string{"pnpm"}, Manifests: []string{"package.json"},
 		Lockfiles: []string{"pnpm-lock.yaml"}, Extra: []string{"pnpm-workspace.yaml"}, DirFlags: []string{"-C", "--dir"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, rest := subcommand(a)
 			return sub == "fetch" || (oneOf(sub, "install", "i") && len(operands(rest)) == 0 && !hasFlag(rest, "-g", "--global"))
+		},
+		Caches: []*Cache{pnpmStore}, Offline: []string{"--offline"},
+		uses: subcommandIn("install", "i", "fetch", "add", "update", "up"),
+		cleans: func(a []string) bool {
+			sub, rest := subcommand(a)
+			return sub == "store" && firstOperand(rest) == "prune"
 		}},
 	{Name: "bun", Programs: []string{"bun"}, Manifests: []string{"package.json"},
 		Lockfiles: []string{"bun.lock", "bun.lockb"}, DirFlags: []string{"--cwd"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, rest := subcommand(a)
 			return oneOf(sub, "install", "i") && len(operands(rest)) == 0 && !hasFlag(rest, "-g", "--global")
-		}},
+		},
+		Caches: []*Cache{bunCache}, NoCacheFlags: []string{"--no-cache"},
+		uses: subcommandIn("install", "i", "add")},
 	{Name: "pip", Programs: []string{"pip", "pip3"}, Manifests: []string{"requirements*.txt", "pyproject.toml", "setup.py", "setup.cfg"},
 		DirFlags: []string{"-r", "--requirement", "-e", "--editable"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, rest := subcommand(a)
 			return sub == "install" && installsProject(rest)
+		},
+		Caches: []*Cache{pipCache}, NoCacheFlags: []string{"--no-cache-dir", "--no-cache"}, NoCacheEnv: []string{"PIP_NO_CACHE_DIR"},
+		Offline: []string{"--no-index"},
+		uses:    subcommandIn("install", "download", "wheel"),
+		cleans: func(a []string) bool {
+			sub, rest := subcommand(a)
+			return sub == "cache" && oneOf(firstOperand(rest), "purge", "remove")
 		}},
 	{Name: "poetry", Programs: []string{"poetry"}, Manifests: []string{"pyproject.toml"},
 		Lockfiles: []string{"poetry.lock"}, DirFlags: []string{"-C", "--directory", "-P", "--project"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, _ := subcommand(a)
 			return oneOf(sub, "install", "sync")
+		},
+		Caches: []*Cache{poetryCache}, NoCacheFlags: []string{"--no-cache"},
+		uses: subcommandIn("install", "sync", "add", "update", "lock"),
+		cleans: func(a []string) bool {
+			sub, rest := subcommand(a)
+			return sub == "cache" && firstOperand(rest) == "clear"
 		}},
 	{Name: "uv", Programs: []string{"uv"}, Manifests: []string{"pyproject.toml"},
 		Lockfiles: []string{"uv.lock"}, DirFlags: []string{"--directory", "--project", "-r", "--requirement", "-e", "--editable"},
@@ -74,13 +188,31 @@ var tools = []*Tool{
 				return sub == "sync" || (sub == "install" && installsProject(rest))
 			}
 			return sub == "sync"
+		},
+		Caches: []*Cache{uvCache}, NoCacheFlags: []string{"--no-cache", "-n"}, NoCacheEnv: []string{"UV_NO_CACHE"},
+		Offline: []string{"--offline"},
+		uses: func(a []string) bool {
+			sub, rest := subcommand(a)
+			switch sub {
+			case "pip":
+				return oneOf(firstOperand(rest), "install", "sync", "compile")
+			case "tool":
+				return oneOf(firstOperand(rest), "install", "run")
+			}
+			return oneOf(sub, "sync", "add", "lock", "run", "build")
+		},
+		cleans: func(a []string) bool {
+			sub, rest := subcommand(a)
+			return sub == "cache" && oneOf(firstOperand(rest), "clean", "prune")
 		}},
 	{Name: "pipenv", Programs: []string{"pipenv"}, Manifests: []string{"Pipfile"},
 		Lockfiles: []string{"Pipfile.lock"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, rest := subcommand(a)
 			return sub == "sync" || (sub == "install" && len(operands(rest)) == 0)
-		}},
+		},
+		Caches: []*Cache{pipenvCache}, NoCacheEnv: []string{"PIP_NO_CACHE_DIR"},
+		uses: subcommandIn("install", "sync", "lock")},
 	{Name: "go", Programs: []string{"go"}, Manifests: []string{"go.mod"},
 		Lockfiles: []string{"go.sum"}, DirFlags: []string{"-C"},
 		installs: func(a []string, getenv func(string) (string, bool)) bool {
@@ -104,6 +236,18 @@ var tools = []*Tool{
 				}
 			}
 			return true
+		},
+		Caches: []*Cache{goModCache, goBuildCache},
+		uses: func(a []string) bool {
+			sub, rest := subcommand(a)
+			if sub == "mod" {
+				return oneOf(firstOperand(rest), "download", "tidy", "vendor", "graph", "verify")
+			}
+			return oneOf(sub, "build", "test", "vet", "install", "run", "generate", "get")
+		},
+		cleans: func(a []string) bool {
+			sub, rest := subcommand(a)
+			return sub == "clean" && hasFlag(rest, "-cache", "-modcache", "-testcache", "-fuzzcache")
 		}},
 	{Name: "cargo", Programs: []string{"cargo"}, Manifests: []string{"Cargo.toml"},
 		Lockfiles: []string{"Cargo.lock"}, DirFlags: []string{"--manifest-path", "--path"},
@@ -119,6 +263,12 @@ var tools = []*Tool{
 				return hasFlag(rest, "--path")
 			}
 			return false
+		},
+		Caches: []*Cache{cargoRegistry, cargoGit}, Offline: []string{"--offline", "--frozen"},
+		uses: func(a []string) bool {
+			sub, rest := subcommand(a)
+			return oneOf(sub, "build", "b", "test", "t", "check", "c", "run", "r", "fetch", "install", "vendor", "doc", "clippy", "update", "generate-lockfile", "bench") ||
+				(sub == "chef" && firstOperand(rest) == "cook")
 		}},
 	{Name: "maven", Programs: []string{"mvn", "mvnw"}, Manifests: []string{"pom.xml"},
 		Extra: []string{".mvn"}, DirFlags: []string{"-f", "--file"},
@@ -129,36 +279,142 @@ var tools = []*Tool{
 				}
 			}
 			return false
-		}},
+		},
+		Caches: []*Cache{mavenRepo}, Offline: []string{"-o", "--offline"},
+		uses: func(a []string) bool { return len(operands(a)) > 0 }},
 	{Name: "gradle", Programs: []string{"gradle", "gradlew"}, Manifests: []string{"build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts"},
 		Extra: []string{"gradle.properties", "gradle/", "gradlew"}, DirFlags: []string{"-p", "--project-dir"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			return len(operands(a)) > 0
-		}},
+		},
+		Caches: []*Cache{gradleHome}, Offline: []string{"--offline"},
+		uses: func(a []string) bool { return len(operands(a)) > 0 }},
+	{Name: "sbt", Programs: []string{"sbt"}, Manifests: []string{"build.sbt"}, Extra: []string{"project/"},
+		Caches: []*Cache{sbtCache},
+		uses:   func(a []string) bool { return len(operands(a)) > 0 }},
 	{Name: "composer", Programs: []string{"composer", "composer.phar"}, Manifests: []string{"composer.json"},
 		Lockfiles: []string{"composer.lock"}, DirFlags: []string{"-d", "--working-dir"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, _ := subcommand(a)
 			return oneOf(sub, "install", "i", "update", "u")
-		}},
+		},
+		Caches: []*Cache{composerCache}, NoCacheFlags: []string{"--no-cache"}, NoCacheEnv: []string{"COMPOSER_NO_CACHE"},
+		uses: func(a []string) bool {
+			sub, rest := subcommand(a)
+			return oneOf(sub, "install", "i", "update", "u", "upgrade", "require", "r", "create-project") ||
+				(sub == "global" && oneOf(firstOperand(rest), "require", "install", "update"))
+		},
+		cleans: subcommandIn("clear-cache", "clearcache", "cc")},
 	{Name: "bundler", Programs: []string{"bundle", "bundler"}, Manifests: []string{"Gemfile", "*.gemspec"},
 		Lockfiles: []string{"Gemfile.lock"}, DirFlags: []string{"--gemfile"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, _ := subcommand(a)
 			return (sub == "" && !printsInfo(a)) || sub == "install"
+		},
+		Caches: []*Cache{bundlerCache}, Offline: []string{"--local"},
+		uses: func(a []string) bool {
+			sub, _ := subcommand(a)
+			return (sub == "" && !printsInfo(a)) || oneOf(sub, "install", "update", "add")
 		}},
 	{Name: "dotnet", Programs: []string{"dotnet"}, Manifests: []string{"*.csproj", "*.fsproj", "*.vbproj", "*.sln", "*.slnx"},
 		Lockfiles: []string{"packages.lock.json"}, Extra: []string{"Directory.Build.props", "Directory.Packages.props", "nuget.config", "NuGet.Config"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, rest := subcommand(a)
 			return sub == "restore" || (oneOf(sub, "build", "publish", "test", "pack") && !hasFlag(rest, "--no-restore"))
+		},
+		Caches: []*Cache{nugetPackages}, Offline: []string{"--no-restore"},
+		uses: subcommandIn("restore", "build", "publish", "test", "pack", "run"),
+		cleans: func(a []string) bool {
+			sub, rest := subcommand(a)
+			return sub == "nuget" && firstOperand(rest) == "locals" && hasFlag(rest, "--clear", "-c")
 		}},
 	{Name: "mix", Programs: []string{"mix"}, Manifests: []string{"mix.exs"},
 		Lockfiles: []string{"mix.lock"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
 			sub, _ := subcommand(a)
 			return sub == "deps.get"
+		},
+		Caches: []*Cache{hexCache},
+		uses:   subcommandIn("deps.get", "deps.update")},
+	{Name: "ccache", Programs: []string{"ccache"},
+		Caches: []*Cache{ccacheDir},
+		uses:   func(a []string) bool { return len(operands(a)) > 0 },
+		cleans: func(a []string) bool { return hasFlag(a, "-C", "--clear") }},
+	{Name: "apt", Programs: []string{"apt-get", "apt", "aptitude"}, System: true,
+		Caches: []*Cache{aptArchives, aptLists},
+		uses:   subcommandIn("install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "reinstall", "update", "download", "source"),
+		cleans: subcommandIn("clean", "autoclean")},
+	{Name: "apk", Programs: []string{"apk"}, System: true,
+		Caches: []*Cache{apkCache}, NoCacheFlags: []string{"--no-cache"},
+		uses: subcommandIn("add", "upgrade", "update", "fetch", "fix"),
+		cleans: func(a []string) bool {
+			sub, rest := subcommand(a)
+			return sub == "cache" && oneOf(firstOperand(rest), "clean", "purge")
 		}},
+	{Name: "dnf", Programs: []string{"dnf", "dnf5", "yum", "microdnf", "tdnf"}, System: true,
+		Caches: []*Cache{dnfCache},
+		uses: func(a []string) bool {
+			sub, rest := subcommand(a)
+			if oneOf(sub, "group", "groups", "module") {
+				return oneOf(firstOperand(rest), "install", "update", "upgrade")
+			}
+			return oneOf(sub, "install", "upgrade", "update", "reinstall", "groupinstall", "makecache", "builddep", "download", "distro-sync", "localinstall")
+		},
+		cleans: func(a []string) bool { sub, _ := subcommand(a); return sub == "clean" }},
+	{Name: "zypper", Programs: []string{"zypper"}, System: true,
+		Caches: []*Cache{zypperCache},
+		uses:   subcommandIn("install", "in", "update", "up", "dist-upgrade", "dup", "refresh", "ref", "source-install", "si", "patch"),
+		cleans: subcommandIn("clean", "cc")},
+}
+
+// subcommandIn returns a predicate that is true when the command's first
+// operand is one of subs.
+func subcommandIn(subs ...string) func(args []string) bool {
+	return func(a []string) bool {
+		sub, _ := subcommand(a)
+		return oneOf(sub, subs...)
+	}
+}
+
+// firstOperand is the first argument that is not a flag.
+func firstOperand(args []string) string {
+	sub, _ := subcommand(args)
+	return sub
+}
+
+// mavenRepoFromEnv finds -Dmaven.repo.local in MAVEN_OPTS or MAVEN_ARGS.
+func mavenRepoFromEnv(e runEnv) (string, bool, bool) {
+	for _, name := range []string{"MAVEN_ARGS", "MAVEN_OPTS"} {
+		v, set, known := e.lookup(name)
+		if !set {
+			continue
+		}
+		for _, f := range strings.Fields(v) {
+			if dir, ok := strings.CutPrefix(f, "-Dmaven.repo.local="); ok {
+				return dir, true, known && path.IsAbs(dir)
+			}
+		}
+	}
+	return "", false, false
+}
+
+// gradleHomeDirs is GRADLE_USER_HOME, else HOME/.gradle; in the gradle
+// image /root/.gradle is a link to /home/gradle/.gradle, so both count.
+func gradleHomeDirs(e runEnv) ([]string, bool) {
+	d, ok := first(fromEnv("GRADLE_USER_HOME", ""), fromHome(".gradle"))(e)
+	if !ok {
+		return nil, false
+	}
+	dirs := []string{d}
+	if e.img != nil && e.img.Users["gradle"].Home != "" {
+		switch d {
+		case "/root/.gradle":
+			dirs = append(dirs, "/home/gradle/.gradle")
+		case "/home/gradle/.gradle":
+			dirs = append(dirs, "/root/.gradle")
+		}
+	}
+	return dirs, true
 }
 
 // mavenPhase matches the Maven goals and phases that resolve dependencies.

@@ -1,0 +1,238 @@
+package rules
+
+import (
+	"path"
+	"strings"
+
+	"github.com/cachelint/cachelint/dockerfile"
+)
+
+// runEnv is the environment one command of a RUN sees: variables set in
+// the RUN itself, then ARG and ENV, then what the base image sets; and
+// HOME from USER when nothing sets it.
+type runEnv struct {
+	in  *dockerfile.Instruction
+	c   *dockerfile.Command // nil for the RUN as a whole
+	img *Image
+}
+
+func newRunEnv(in *dockerfile.Instruction, c *dockerfile.Command) runEnv {
+	e := runEnv{in: in, c: c}
+	if in.Stage != nil {
+		e.img = knownImage(in.Stage)
+	}
+	return e
+}
+
+// lookup returns a variable's value and whether it is set; known is false
+// when it is set to something that cannot be known here (an ARG without
+// a default, a command substitution).
+func (e runEnv) lookup(name string) (value string, set, known bool) {
+	if e.c != nil {
+		if v, ok := e.c.Env[name]; ok {
+			return v, true, !strings.ContainsAny(v, "$`")
+		}
+	}
+	if v, ok := e.in.Env.Lookup(name); ok {
+		return v.Value, true, v.Known && !strings.ContainsAny(v.Value, "$`")
+	}
+	if e.img != nil {
+		if v, ok := e.img.Env[name]; ok {
+			return v, true, true
+		}
+	} else if imageVars[name] {
+		return "", true, false // an image we do not know may set it
+	}
+	return "", false, false
+}
+
+// get returns a variable's value when it is set and known.
+func (e runEnv) get(name string) (string, bool) {
+	v, set, known := e.lookup(name)
+	return v, set && known
+}
+
+// home is the HOME the command runs with: HOME when set, else the home
+// directory of the USER in effect (runc's rule: "/" for a user with no
+// passwd entry). ok is false when it cannot be known.
+func (e runEnv) home() (string, bool) {
+	if v, set, known := e.lookup("HOME"); set {
+		return v, known && path.IsAbs(v)
+	}
+	return e.userHome()
+}
+
+// user is the USER in effect without its group, "" for root.
+func (e runEnv) user() string {
+	u, _, _ := strings.Cut(e.in.User, ":")
+	if u == "root" || u == "0" {
+		return ""
+	}
+	return u
+}
+
+// isRoot reports whether the command runs as root: no USER, or USER root
+// or 0.
+func (e runEnv) isRoot() bool {
+	return e.user() == ""
+}
+
+func (e runEnv) userHome() (string, bool) {
+	u := e.user()
+	switch {
+	case u == "":
+		return "/root", true
+	case strings.ContainsAny(u, "$`"):
+		return "", false
+	}
+	if acct, ok := createdUser(e.in, u); ok {
+		return acct.Home, acct.Home != ""
+	}
+	if e.img != nil {
+		for name, acct := range e.img.Users {
+			if name == u || acct.UID == u {
+				return acct.Home, true
+			}
+		}
+	}
+	if isNumeric(u) {
+		return "/", true
+	}
+	return "", false
+}
+
+// uid is the numeric uid of the USER in effect, or "" when not known.
+func (e runEnv) uid() string {
+	u := e.user()
+	switch {
+	case u == "":
+		return "0"
+	case isNumeric(u):
+		return u
+	}
+	if acct, ok := createdUser(e.in, u); ok {
+		return acct.UID
+	}
+	if e.img != nil {
+		if acct, ok := e.img.Users[u]; ok {
+			return acct.UID
+		}
+	}
+	return ""
+}
+
+// gid is the numeric group of the USER in effect, or "" when not known.
+func (e runEnv) gid() string {
+	u, g, hasGroup := strings.Cut(e.in.User, ":")
+	switch {
+	case hasGroup:
+		if isNumeric(g) {
+			return g
+		}
+		return ""
+	case u == "" || u == "root" || u == "0":
+		return "0"
+	}
+	if acct, ok := createdUser(e.in, u); ok {
+		return acct.GID
+	}
+	if e.img != nil {
+		for name, acct := range e.img.Users {
+			if name == u || acct.UID == u {
+				return acct.GID
+			}
+		}
+	}
+	return ""
+}
+
+func isNumeric(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+// createdUser finds the account named (or numbered) u made by useradd or
+// adduser in a RUN before in, in its stage or the stages it is built FROM.
+func createdUser(in *dockerfile.Instruction, u string) (User, bool) {
+	var found User
+	ok := false
+	for _, prev := range stageChain(in.Stage) {
+		if prev == in {
+			break
+		}
+		if prev.Run == nil {
+			continue
+		}
+		for _, c := range prev.Run.Commands {
+			if name, acct, isAdd := parseUserAdd(c.Argv()); isAdd && (name == u || acct.UID == u && acct.UID != "") {
+				found, ok = acct, true
+			}
+		}
+	}
+	return found, ok
+}
+
+// parseUserAdd reads a useradd or adduser command (shadow, Debian and
+// BusyBox forms) and returns the account it creates.
+func parseUserAdd(argv []string) (string, User, bool) {
+	if len(argv) == 0 {
+		return "", User{}, false
+	}
+	prog := path.Base(argv[0])
+	if prog != "useradd" && prog != "adduser" {
+		return "", User{}, false
+	}
+	var acct User
+	var names []string
+	system := false
+	for i := 1; i < len(argv); i++ {
+		a := argv[i]
+		flag, value, inline := strings.Cut(a, "=")
+		takes := userAddValueFlags[flag]
+		if takes && !inline && i+1 < len(argv) {
+			i++
+			value = argv[i]
+		}
+		switch {
+		case takes && (flag == "-d" || flag == "--home-dir" || flag == "--home" || flag == "-h"):
+			acct.Home = value
+		case takes && (flag == "-u" || flag == "--uid"):
+			acct.UID = value
+		case takes && (flag == "-g" && prog == "useradd" || flag == "--gid") && isNumeric(value):
+			acct.GID = value
+		case a == "--system" && prog == "adduser":
+			system = true
+		case !takes && !strings.HasPrefix(a, "-"):
+			names = append(names, a)
+		}
+	}
+	if len(names) == 0 {
+		return "", User{}, false
+	}
+	name := names[0] // adduser USER [GROUP]
+	if prog == "useradd" {
+		name = names[len(names)-1]
+	}
+	if acct.Home == "" {
+		acct.Home = "/home/" + name
+		if system {
+			acct.Home = "/nonexistent" // Debian's adduser --system
+		}
+	}
+	if strings.ContainsAny(acct.Home, "$`") {
+		acct.Home = ""
+	}
+	if !isNumeric(acct.UID) {
+		acct.UID = ""
+	}
+	return name, acct, true
+}
+
+// userAddValueFlags are the useradd/adduser flags that take a value.
+var userAddValueFlags = map[string]bool{
+	"-d": true, "--home-dir": true, "--home": true, "-h": true,
+	"-u": true, "--uid": true, "-g": true, "--gid": true, "-G": true, "--groups": true,
+	"-s": true, "--shell": true, "-c": true, "--comment": true, "--gecos": true,
+	"-k": true, "--skel": true, "-K": true, "--key": true, "-e": true, "--expiredate": true,
+	"-f": true, "--inactive": true, "-p": true, "--password": true, "-b": true, "--base-dir": true,
+	"--ingroup": true, "--firstuid": true, "--lastuid": true, "--conf": true, "-R": true, "--root": true,
+}
