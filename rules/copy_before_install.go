@@ -166,12 +166,18 @@ func (t *Tool) firstFiles() []string {
 // shortened for messages.
 func commandText(f *dockerfile.File, in *dockerfile.Instruction, c *dockerfile.Command) string {
 	start, end := f.Tok.Offset(c.Pos), f.Tok.Offset(c.End)
-	s := strings.Join(strings.Fields(string(f.Src[start:max(start, end)])), " ")
+	var words []string
+	for _, w := range strings.Fields(string(f.Src[start:max(start, end)])) {
+		if w != string(f.Escape) { // a line continuation
+			words = append(words, w)
+		}
+	}
+	s := strings.Join(words, " ")
 	if in.Run.Exec {
 		s = strings.Join(c.Argv(), " ")
 	}
-	if len(s) > 60 {
-		s = s[:57] + "..."
+	if r := []rune(s); len(r) > 60 {
+		s = string(r[:57]) + "..."
 	}
 	return s
 }
