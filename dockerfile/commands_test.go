@@ -142,3 +142,31 @@ func TestCommandEnv(t *testing.T) {
 		t.Errorf("Name() = %q", c.Name())
 	}
 }
+
+// TestUnknownAssignment checks that a variable set from a command's output
+// is not taken for a known value, in the command's env or in a later word.
+func TestUnknownAssignment(t *testing.T) {
+	f := Parse("Dockerfile", []byte("FROM alpine\nRUN V=$(cat version) && export D=$(pwd) && curl https://x/$V/y && cd $D && make\n"), nil)
+	run := f.Instructions[1]
+	var curl, mk *Command
+	for _, c := range run.Run.Commands {
+		switch c.Name() {
+		case "curl":
+			curl = c
+		case "make":
+			mk = c
+		}
+	}
+	if curl == nil || mk == nil {
+		t.Fatal("commands not found")
+	}
+	if curl.Args[1].Lit {
+		t.Errorf("curl's URL uses $V, set from a command's output: it must not be literal (%q)", curl.Args[1].Value)
+	}
+	if v, ok := mk.Getenv(run, "D"); ok {
+		t.Errorf("Getenv(D) = %q, known; want unknown", v)
+	}
+	if mk.Dir != "" {
+		t.Errorf("cd to an unknown directory: Dir = %q, want unknown", mk.Dir)
+	}
+}

@@ -53,12 +53,20 @@ func (c *Command) Argv() []string {
 }
 
 // Getenv looks a variable up as the command sees it: set in the RUN, else
-// from ARG/ENV in effect at the instruction.
+// from ARG/ENV in effect at the instruction. ok is false when it is not set
+// or its value is not known here.
 func (c *Command) Getenv(in *Instruction, name string) (string, bool) {
 	if v, ok := c.Env[name]; ok {
-		return v, true
+		return v, KnownValue(v)
 	}
 	return in.Env.Get(name)
+}
+
+// KnownValue reports whether a value set in a RUN is known: the shell
+// walker keeps the source text of what it cannot resolve (V=$(cat f),
+// V=$UNSET), so a value with $ or ` in it is not known.
+func KnownValue(v string) bool {
+	return !strings.ContainsAny(v, "$`")
 }
 
 // shells are the programs whose -c argument is a shell script.
@@ -593,7 +601,7 @@ func (w *walker) lookup(p *syntax.ParamExp, st *shellState) (string, bool) {
 		return "", false
 	}
 	if v, ok := st.env[p.Param.Value]; ok {
-		return v, true
+		return v, KnownValue(v)
 	}
 	return w.in.Env.Get(p.Param.Value)
 }

@@ -30,7 +30,7 @@ func newRunEnv(in *dockerfile.Instruction, c *dockerfile.Command) runEnv {
 func (e runEnv) lookup(name string) (value string, set, known bool) {
 	if e.c != nil {
 		if v, ok := e.c.Env[name]; ok {
-			return v, true, !strings.ContainsAny(v, "$`")
+			return v, true, dockerfile.KnownValue(v)
 		}
 	}
 	if v, ok := e.in.Env.Lookup(name); ok {
