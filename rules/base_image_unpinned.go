@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -42,8 +43,10 @@ stage of the same Dockerfile, an image with a digest (image@sha256:...,
 image:tag@sha256:...), an image with a tag other than latest, and an
 image whose tag depends on an ARG without a default (it is given at build
 time). A registry with a port is not a tag: localhost:5000/app has no tag.
-A name given by the build as a named context (--build-context) cannot be
-told from an image here; suppress the finding on that line.
+A single word that is not one of Docker Hub's official images (FROM
+app-base, FROM myapp:latest) names an image built locally or a named
+build context (--build-context), not a published image, and is not
+reported either.
 
 Sources:
 - https://docs.docker.com/build/building/best-practices/#pin-base-image-versions
@@ -67,7 +70,7 @@ func runBaseImageUnpinned(pass *analysis.Pass) (any, error) {
 			continue
 		}
 		name, tag, pinned := imageTag(value)
-		if pinned || strings.EqualFold(value, "scratch") || !validImageName(name) || selectsStage(f, word.Text) {
+		if pinned || strings.EqualFold(value, "scratch") || !validImageName(name) || isLocalImageName(name) || selectsStage(f, word.Text) {
 			continue
 		}
 		var what string
@@ -84,11 +87,7 @@ func runBaseImageUnpinned(pass *analysis.Pass) (any, error) {
 		image := value
 		if word.Text != value {
 			image = fmt.Sprintf("%s (%s", word.Text, displayImage(value))
-			if len(used) > 0 {
-				if v, ok := in.Env.Lookup(used[0]); ok && v.Line > 0 {
-					image += fmt.Sprintf(", from ARG %s on line %d", used[0], v.Line)
-				}
-			}
+			image += argsNote(in.Env, used)
 			image += ")"
 		}
 		// The help names the image as written when part of it is unknown.
@@ -189,4 +188,25 @@ func selectsStage(f *dockerfile.File, word string) bool {
 		}
 	}
 	return false
+}
+
+// argsNote names the global ARGs an image reference was built from:
+// ", from ARG BASE on line 1" or ", from ARGs REGISTRY and TAG".
+func argsNote(env *dockerfile.Env, used []string) string {
+	var names []string
+	for _, n := range used {
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		if v, ok := env.Lookup(names[0]); ok && v.Line > 0 {
+			return fmt.Sprintf(", from ARG %s on line %d", names[0], v.Line)
+		}
+		return ", from ARG " + names[0]
+	}
+	return fmt.Sprintf(", from ARGs %s and %s", strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
 }
