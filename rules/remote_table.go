@@ -99,8 +99,8 @@ func classifyRef(value string) refKind {
 	if t, ok := strings.CutPrefix(v, "tags/"); ok {
 		return refKindOfTag(t)
 	}
-	if strings.HasPrefix(v, "refs/heads/") {
-		return refBranch // named as a branch, whatever the name
+	if strings.HasPrefix(v, "refs/heads/") || hasBranchWord(v) {
+		return refBranch // named as a branch: refs/heads/..., 3.24-stable, 2.x
 	}
 	if versionLike.MatchString(v) || taggedVersion.MatchString(v) {
 		return refTag
@@ -115,6 +115,19 @@ func refKindOfTag(t string) refKind {
 		return refBranch
 	}
 	return refTag
+}
+
+// branchWords in a ref name mark a branch even next to a version:
+// 3.24-stable, 1.x, release-2.0-dev, v3-maint.
+var branchWords = toSet("stable branch dev devel develop maint maintenance main master trunk head next latest nightly snapshot x")
+
+func hasBranchWord(ref string) bool {
+	for _, w := range strings.FieldsFunc(ref, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if branchWords[strings.ToLower(w)] {
+			return true
+		}
+	}
+	return false
 }
 
 // unknownMark stands for a part of a word whose value is not known here (a

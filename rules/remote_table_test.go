@@ -59,6 +59,8 @@ func TestClassifyRef(t *testing.T) {
 		"main": refBranch, "master": refBranch, "develop": refBranch, "release-1.2": refBranch,
 		"v5.x": refBranch, "refs/heads/v1.2.3": refBranch, "latest": refBranch,
 		"refs/tags/latest": refBranch, "origin/main": refBranch,
+		"3.24-stable": refBranch, "1.x": refBranch, "v2.0.x": refBranch, "v3-maint": refBranch,
+		"swift-6.3.3-RELEASE": refTag, "1030.6.3-ld64-956.6": refTag, "v1.2.3-rc1": refTag,
 		"v1.2": refTag, "1.21.0": refTag, "v2.0.0-rc1": refTag, "jq-1.7.1": refTag,
 		"OpenSSL_1_1_1w": refTag, "llvmorg-18.1.8": refTag, "go1.22.3": refTag,
 		"refs/tags/stable": refTag, "tags/anything": refTag, "2024-05-01": refTag,
