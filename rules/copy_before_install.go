@@ -166,7 +166,10 @@ func (t *Tool) firstFiles() []string {
 // shortened for messages.
 func commandText(f *dockerfile.File, in *dockerfile.Instruction, c *dockerfile.Command) string {
 	start, end := f.Tok.Offset(c.Pos), f.Tok.Offset(c.End)
-	s := strings.Join(strings.Fields(string(f.Src[start:max(start, end)])), " ")
+	raw := string(f.Src[start:max(start, end)])
+	esc := string(f.Escape)
+	raw = strings.NewReplacer(esc+"\r\n", " ", esc+"\n", " ").Replace(raw) // line continuations
+	s := strings.Join(strings.Fields(raw), " ")
 	if in.Run.Exec {
 		s = strings.Join(c.Argv(), " ")
 	}
