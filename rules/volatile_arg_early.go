@@ -79,7 +79,11 @@ rebuilt anyway. A RUN reads the variable when its text names it, and may
 read it when it runs the project's own build scripts, which can read any
 variable of their environment: make, cmake, mvn, gradle, cargo build,
 dotnet build, npm run, ./build.sh, python setup.py and the like. Those end
-the search, so an ARG meant for a Makefile is not reported. A cache buster
+the search, so an ARG meant for a Makefile is not reported. Steps after a
+copy of the whole context (COPY . ., or a RUN that bind-mounts it) run
+again on every commit anyway, so a commit id costs them nothing and they
+are not counted for one; a build time or build number still counts there,
+since it also changes when the same commit is built again. A cache buster
 that no RUN names is taken to target the first RUN after it, which is how
 it is used to force a step to run again.
 
@@ -117,7 +121,9 @@ func runVolatileArgEarly(pass *analysis.Pass) (any, error) {
 	f := pass.ResultOf[dockerfile.Analyzer].(*dockerfile.File)
 	lex := shell.NewLex(rune(f.Escape))
 	reported := map[token.Pos]bool{}
-	for _, s := range f.Stages {
+	// Later stages first: a stage built FROM another one sees more of
+	// what happens to the variables declared in its ancestors.
+	for _, s := range slices.Backward(f.Stages) {
 		checkVolatileArgs(pass, f, lex, stageChain(s), reported)
 	}
 	return nil, nil
@@ -152,14 +158,20 @@ func checkVolatileArgs(pass *analysis.Pass, f *dockerfile.File, lex *shell.Lex, 
 			})
 		}
 	}
+	// A step after a copy of the whole context runs again on every commit
+	// anyway: a commit id costs it nothing more.
+	contextAt := make([]bool, len(chain))
+	for i, in := range chain {
+		contextAt[i] = i > 0 && contextAt[i-1] || slices.ContainsFunc(wholeContextCopies(in), func(c contextCopy) bool { return !c.exact })
+	}
 	for _, d := range decls {
 		if reported[keyPos(d)] {
 			continue
 		}
 		var wasted []*dockerfile.Instruction
 		var first *dockerfile.Command
-		for _, in := range chain[d.idx+1 : barrier] {
-			if in.Run == nil {
+		for i, in := range chain[d.idx+1 : barrier] {
+			if in.Run == nil || d.what == volatileCommit && contextAt[d.idx+1+i] {
 				continue
 			}
 			for _, c := range in.Run.Commands {
@@ -344,7 +356,7 @@ func reportVolatileArg(pass *analysis.Pass, f *dockerfile.File, chain []*dockerf
 		help = fmt.Sprintf("move %s down below the expensive steps, to just before its first use on line %d%s", decl, chain[target].StartLine, inStage(d, chain[target]))
 	default:
 		help = fmt.Sprintf("move %s down below the expensive steps, after line %d%s", decl, last.EndLine, inStage(d, last))
-		if len(along) == 0 {
+		if len(along) == 0 && !hasChildStage(f, d.in.Stage) {
 			help += ", or remove it if nothing uses it"
 		}
 	}
@@ -364,6 +376,11 @@ func reportVolatileArg(pass *analysis.Pass, f *dockerfile.File, chain []*dockerf
 		Message:        msg,
 		SuggestedFixes: []analysis.SuggestedFix{fix},
 	})
+}
+
+// hasChildStage reports whether some stage is built FROM s.
+func hasChildStage(f *dockerfile.File, s *dockerfile.Stage) bool {
+	return slices.ContainsFunc(f.Stages, func(c *dockerfile.Stage) bool { return c.BaseStage == s })
 }
 
 // inStage names the stage of in when it is not the stage of the
