@@ -11,6 +11,7 @@ var all = []*Rule{
 	{Analyzer: CopyBeforeInstall, Code: "CL001", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
 	{Analyzer: VolatileArgEarly, Code: "CL011", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
 	{Analyzer: SecretInArgEnv, Code: "CL014", Severity: SeverityError, Tags: []string{"security", "cache"}},
+	{Analyzer: SecretFileCopied, Code: "CL015", Severity: SeverityError, Tags: []string{"security", "cache"}},
 	{Analyzer: ParseError, Code: "CL900", Severity: SeverityError, Tags: []string{"correctness", "buildkit"}},
 }
 
