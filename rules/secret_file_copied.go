@@ -65,7 +65,9 @@ says the file may contain one. Not reported: templates (.env.example,
 sample or template in them), public keys (*.pub, and .pem or .key files
 named as certificates, CA bundles, public or GPG keys, such as ca.pem,
 fullchain.pem, nginx_public_keys.key, repo.gpg.key, or copied to a *.pub,
-*.asc, *.gpg or *.crt destination), files under test, tests, testdata,
+*.asc, *.gpg or *.crt destination or into a directory of CA certificates
+or signing keys such as /usr/local/share/ca-certificates/ or
+/usr/share/keyrings/), files under test, tests, testdata,
 fixtures, spec, e2e or mocks directories, *.env files other than .env itself,
 .yarnrc.yml (a committed configuration file in most projects), and heredoc
 sources (their text is in the Dockerfile). COPY --from a stage of the same
@@ -184,7 +186,7 @@ func runSecretFileCopied(pass *analysis.Pass) (any, error) {
 				cred = credentialDest(p, dest)
 				name += " to " + in.Copy.Dest.Text
 			}
-			if cred == nil || destOK && publicDest(dest) {
+			if cred == nil || destOK && (publicDest(dest) || cred == credKey && publicKeyDir(dest)) {
 				continue
 			}
 			reportSecretFile(pass, in, src, p, name, dest, destOK, cred)
@@ -380,6 +382,23 @@ func publicDest(dest string) bool {
 		return false
 	}
 	return publicDestExtensions[strings.ToLower(path.Ext(dest))]
+}
+
+// publicKeyDirs are directories for CA certificates and package signing
+// keys: a .pem or .key copied there is public.
+var publicKeyDirs = map[string]bool{
+	"certs": true, "ca-certificates": true, "ca-trust": true, "anchors": true, "cacerts": true,
+	"trusted.gpg.d": true, "keyrings": true, "rpm-gpg": true,
+}
+
+// publicKeyDir reports whether a destination is in a directory of CA
+// certificates or signing keys.
+func publicKeyDir(dest string) bool {
+	dirs, base := splitPath(dest)
+	if strings.HasSuffix(dest, "/") {
+		dirs = append(dirs, base)
+	}
+	return slices.ContainsFunc(dirs, func(d string) bool { return publicKeyDirs[strings.ToLower(d)] })
 }
 
 // splitPath splits a slash path into its directories and base name,
