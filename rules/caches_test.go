@@ -63,6 +63,10 @@ func TestCacheNeeds(t *testing.T) {
 		{"sh -c and cd", "FROM python:3.12\nRUN sh -c 'cd /app && pip install -r requirements.txt'", []string{"pip cache: /root/.cache/pip"}},
 		{"heredoc", "# syntax=docker/dockerfile:1\nFROM node:22\nRUN <<EOF\nnpm ci\nEOF", []string{"npm cache: /root/.npm"}},
 		{"exec form", "FROM golang:1.23\nRUN [\"go\", \"mod\", \"download\"]", []string{"Go module cache: /go/pkg/mod"}},
+		{"apt value flag", "FROM debian\nRUN apt-get -o Acquire::Retries=3 install -y gcc", []string{"apt package cache: /var/cache/apt", "apt lists: /var/lib/apt"}},
+		{"pacman", "FROM archlinux\nRUN pacman -Syu --noconfirm git", []string{"pacman package cache: /var/cache/pacman/pkg"}},
+		{"pacman clean", "FROM archlinux\nRUN pacman -Scc --noconfirm", nil},
+		{"sbt", "FROM sbtscala/scala-sbt\nRUN sbt assembly", []string{"Coursier cache: /root/.cache/coursier|/root/.ivy2"}},
 		{"sudo", "FROM node:22\nRUN sudo npm install -g pnpm", []string{"npm cache: /root/.npm"}},
 	}
 	for _, tc := range cases {

@@ -108,7 +108,7 @@ func checkInstallOrder(pass *analysis.Pass, f *dockerfile.File, chain []*dockerf
 				continue
 			}
 			getenv := func(name string) (string, bool) { return c.Getenv(in, name) }
-			if t.installs == nil || !t.installs(t.withoutLeadingDirFlags(args), getenv) {
+			if t.System || t.installs == nil || !t.installs(t.withoutLeadingDirFlags(args), getenv) {
 				continue
 			}
 			if first, ok := installedAt[t]; ok && first < idx {
@@ -166,13 +166,10 @@ func (t *Tool) firstFiles() []string {
 // shortened for messages.
 func commandText(f *dockerfile.File, in *dockerfile.Instruction, c *dockerfile.Command) string {
 	start, end := f.Tok.Offset(c.Pos), f.Tok.Offset(c.End)
-	var words []string
-	for _, w := range strings.Fields(string(f.Src[start:max(start, end)])) {
-		if w != string(f.Escape) { // a line continuation
-			words = append(words, w)
-		}
-	}
-	s := strings.Join(words, " ")
+	raw := string(f.Src[start:max(start, end)])
+	esc := string(f.Escape)
+	raw = strings.NewReplacer(esc+"\r\n", " ", esc+"\n", " ").Replace(raw) // line continuations
+	s := strings.Join(strings.Fields(raw), " ")
 	if in.Run.Exec {
 		s = strings.Join(c.Argv(), " ")
 	}

@@ -10,9 +10,11 @@ import (
 var all = []*Rule{
 	{Analyzer: CopyBeforeInstall, Code: "CL001", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
 	{Analyzer: MissingCacheMount, Code: "CL003", Severity: SeverityInfo, Tags: []string{"cache", "performance"}},
+	{Analyzer: VolatileArgEarly, Code: "CL011", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
 	{Analyzer: RemoteAddWithoutChecksum, Code: "CL012", Severity: SeverityWarning, Tags: []string{"cache", "reproducibility", "security"}},
 	{Analyzer: BaseImageUnpinned, Code: "CL013", Severity: SeverityInfo, Tags: []string{"cache", "reproducibility"}},
 	{Analyzer: SecretInArgEnv, Code: "CL014", Severity: SeverityError, Tags: []string{"security", "cache"}},
+	{Analyzer: SecretFileCopied, Code: "CL015", Severity: SeverityError, Tags: []string{"security", "cache"}},
 	{Analyzer: StaleRemoteFetch, Code: "CL023", Severity: SeverityInfo, Tags: []string{"cache", "reproducibility"}},
 	{Analyzer: ParseError, Code: "CL900", Severity: SeverityError, Tags: []string{"correctness", "buildkit"}},
 }

@@ -22,12 +22,16 @@ type Tool struct {
 	// reads its manifests from, or a file in it (npm --prefix, pip -r,
 	// cargo --manifest-path), when that is not the working directory.
 	DirFlags []string
+	// ValueFlags are other flags that may come before the subcommand and
+	// take a separate value (apt-get -o Opt=1 install).
+	ValueFlags []string
 	// System is set for the operating system's package managers.
 	System bool
 	// installs reports whether a command of this tool (args after the
 	// program, flags included) installs the project's dependencies, as
-	// opposed to installing a named package or running a script. nil
-	// for tools that install no project dependencies.
+	// opposed to installing a named package or running a script; for a
+	// System tool, whether it installs or upgrades packages. nil for tools
+	// that install nothing.
 	installs func(args []string, getenv func(string) (string, bool)) bool
 
 	// Caches are the directories the tool keeps between runs.
@@ -103,6 +107,7 @@ var (
 		}
 		return dirs, true
 	}}
+	pacmanCache = &Cache{What: "pacman package cache", Marks: []string{"var/cache/pacman"}, Locked: true, dirs: oneDir(fixed("/var/cache/pacman/pkg"))}
 	zypperCache = &Cache{What: "zypper cache", Marks: []string{"var/cache/zypp"}, Locked: true, dirs: oneDir(fixed("/var/cache/zypp"))}
 )
 
@@ -117,7 +122,7 @@ var tools = []*Tool{
 		uses: subcommandIn("ci", "install", "i", "isntall", "add", "update", "up", "upgrade"),
 		cleans: func(a []string) bool {
 			sub, rest := subcommand(a)
-			return sub == "cache" && firstOperand(rest) == "clean"
+			return sub == "cache" && firstOperand(rest, nil) == "clean"
 		}},
 	{Name: "yarn", Programs: []string{"yarn"}, Manifests: []string{"package.json"},
 		Lockfiles: []string{"yarn.lock"}, Extra: []string{".yarnrc.yml", ".yarn/releases"}, DirFlags: []string{"--cwd"},
@@ -128,11 +133,11 @@ var tools = []*Tool{
 		Caches: []*Cache{yarnCache}, Offline: []string{"--offline"},
 		uses: func(a []string) bool {
 			sub, rest := subcommand(a)
-			return (sub == "" && !printsInfo(a)) || oneOf(sub, "install", "add", "upgrade", "up") || (sub == "global" && firstOperand(rest) == "add")
+			return (sub == "" && !printsInfo(a)) || oneOf(sub, "install", "add", "upgrade", "up") || (sub == "global" && firstOperand(rest, nil) == "add")
 		},
 		cleans: func(a []string) bool {
 			sub, rest := subcommand(a)
-			return sub == "cache" && firstOperand(rest) == "clean"
+			return sub == "cache" && firstOperand(rest, nil) == "clean"
 		}},
 	{Name: "pnpm", Programs: []string{"pnpm"}, Manifests: []string{"package.json"},
 		Lockfiles: []string{"pnpm-lock.yaml"}, Extra: []string{"pnpm-workspace.yaml"}, DirFlags: []string{"-C", "--dir"},
@@ -144,7 +149,7 @@ var tools = []*Tool{
 		uses: subcommandIn("install", "i", "fetch", "add", "update", "up"),
 		cleans: func(a []string) bool {
 			sub, rest := subcommand(a)
-			return sub == "store" && firstOperand(rest) == "prune"
+			return sub == "store" && firstOperand(rest, nil) == "prune"
 		}},
 	{Name: "bun", Programs: []string{"bun"}, Manifests: []string{"package.json"},
 		Lockfiles: []string{"bun.lock", "bun.lockb"}, DirFlags: []string{"--cwd"},
@@ -165,7 +170,7 @@ var tools = []*Tool{
 		uses:    subcommandIn("install", "download", "wheel"),
 		cleans: func(a []string) bool {
 			sub, rest := subcommand(a)
-			return sub == "cache" && oneOf(firstOperand(rest), "purge", "remove")
+			return sub == "cache" && oneOf(firstOperand(rest, nil), "purge", "remove")
 		}},
 	{Name: "poetry", Programs: []string{"poetry"}, Manifests: []string{"pyproject.toml"},
 		Lockfiles: []string{"poetry.lock"}, DirFlags: []string{"-C", "--directory", "-P", "--project"},
@@ -177,7 +182,7 @@ var tools = []*Tool{
 		uses: subcommandIn("install", "sync", "add", "update", "lock"),
 		cleans: func(a []string) bool {
 			sub, rest := subcommand(a)
-			return sub == "cache" && firstOperand(rest) == "clear"
+			return sub == "cache" && firstOperand(rest, nil) == "clear"
 		}},
 	{Name: "uv", Programs: []string{"uv"}, Manifests: []string{"pyproject.toml"},
 		Lockfiles: []string{"uv.lock"}, DirFlags: []string{"--directory", "--project", "-r", "--requirement", "-e", "--editable"},
@@ -195,15 +200,15 @@ var tools = []*Tool{
 			sub, rest := subcommand(a)
 			switch sub {
 			case "pip":
-				return oneOf(firstOperand(rest), "install", "sync", "compile")
+				return oneOf(firstOperand(rest, nil), "install", "sync", "compile")
 			case "tool":
-				return oneOf(firstOperand(rest), "install", "run")
+				return oneOf(firstOperand(rest, nil), "install", "run")
 			}
 			return oneOf(sub, "sync", "add", "lock", "run", "build")
 		},
 		cleans: func(a []string) bool {
 			sub, rest := subcommand(a)
-			return sub == "cache" && oneOf(firstOperand(rest), "clean", "prune")
+			return sub == "cache" && oneOf(firstOperand(rest, nil), "clean", "prune")
 		}},
 	{Name: "pipenv", Programs: []string{"pipenv"}, Manifests: []string{"Pipfile"},
 		Lockfiles: []string{"Pipfile.lock"},
@@ -241,7 +246,7 @@ var tools = []*Tool{
 		uses: func(a []string) bool {
 			sub, rest := subcommand(a)
 			if sub == "mod" {
-				return oneOf(firstOperand(rest), "download", "tidy", "vendor", "graph", "verify")
+				return oneOf(firstOperand(rest, nil), "download", "tidy", "vendor", "graph", "verify")
 			}
 			return oneOf(sub, "build", "test", "vet", "install", "run", "generate", "get")
 		},
@@ -268,7 +273,7 @@ var tools = []*Tool{
 		uses: func(a []string) bool {
 			sub, rest := subcommand(a)
 			return oneOf(sub, "build", "b", "test", "t", "check", "c", "run", "r", "fetch", "install", "vendor", "doc", "clippy", "update", "generate-lockfile", "bench") ||
-				(sub == "chef" && firstOperand(rest) == "cook")
+				(sub == "chef" && firstOperand(rest, nil) == "cook")
 		}},
 	{Name: "maven", Programs: []string{"mvn", "mvnw"}, Manifests: []string{"pom.xml"},
 		Extra: []string{".mvn"}, DirFlags: []string{"-f", "--file"},
@@ -302,7 +307,7 @@ var tools = []*Tool{
 		uses: func(a []string) bool {
 			sub, rest := subcommand(a)
 			return oneOf(sub, "install", "i", "update", "u", "upgrade", "require", "r", "create-project") ||
-				(sub == "global" && oneOf(firstOperand(rest), "require", "install", "update"))
+				(sub == "global" && oneOf(firstOperand(rest, nil), "require", "install", "update"))
 		},
 		cleans: subcommandIn("clear-cache", "clearcache", "cc")},
 	{Name: "bundler", Programs: []string{"bundle", "bundler"}, Manifests: []string{"Gemfile", "*.gemspec"},
@@ -326,7 +331,7 @@ var tools = []*Tool{
 		uses: subcommandIn("restore", "build", "publish", "test", "pack", "run"),
 		cleans: func(a []string) bool {
 			sub, rest := subcommand(a)
-			return sub == "nuget" && firstOperand(rest) == "locals" && hasFlag(rest, "--clear", "-c")
+			return sub == "nuget" && firstOperand(rest, nil) == "locals" && hasFlag(rest, "--clear", "-c")
 		}},
 	{Name: "mix", Programs: []string{"mix"}, Manifests: []string{"mix.exs"},
 		Lockfiles: []string{"mix.lock"},
@@ -341,30 +346,66 @@ var tools = []*Tool{
 		uses:   func(a []string) bool { return len(operands(a)) > 0 },
 		cleans: func(a []string) bool { return hasFlag(a, "-C", "--clear") }},
 	{Name: "apt", Programs: []string{"apt-get", "apt", "aptitude"}, System: true,
-		Caches: []*Cache{aptArchives, aptLists},
-		uses:   subcommandIn("install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "reinstall", "update", "download", "source"),
-		cleans: subcommandIn("clean", "autoclean")},
+		ValueFlags: []string{"-o", "--option", "-c", "--config-file", "-t", "--target-release", "-a", "--host-architecture"},
+		installs:   systemInstall("install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "reinstall"),
+		Caches:     []*Cache{aptArchives, aptLists},
+		uses:       subcommandIn("install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "reinstall", "update", "download", "source"),
+		cleans:     subcommandIn("clean", "autoclean")},
 	{Name: "apk", Programs: []string{"apk"}, System: true,
-		Caches: []*Cache{apkCache}, NoCacheFlags: []string{"--no-cache"},
+		ValueFlags: []string{"-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--keys-dir", "--repositories-file"},
+		installs:   systemInstall("add", "upgrade"),
+		Caches:     []*Cache{apkCache}, NoCacheFlags: []string{"--no-cache"},
 		uses: subcommandIn("add", "upgrade", "update", "fetch", "fix"),
 		cleans: func(a []string) bool {
 			sub, rest := subcommand(a)
-			return sub == "cache" && oneOf(firstOperand(rest), "clean", "purge")
+			return sub == "cache" && oneOf(firstOperand(rest, nil), "clean", "purge")
 		}},
 	{Name: "dnf", Programs: []string{"dnf", "dnf5", "yum", "microdnf", "tdnf"}, System: true,
+		ValueFlags: []string{"-c", "--config", "--releasever", "--installroot", "--enablerepo", "--disablerepo", "-x", "--exclude", "--setopt"},
+		installs: func(a []string, _ func(string) (string, bool)) bool {
+			sub, rest := subcommand(a)
+			return oneOf(sub, "install", "upgrade", "update", "groupinstall", "reinstall", "builddep", "distro-sync", "localinstall") ||
+				oneOf(sub, "group", "groups", "module") && oneOf(firstOperand(rest, nil), "install", "update", "upgrade")
+		},
 		Caches: []*Cache{dnfCache},
 		uses: func(a []string) bool {
-			sub, rest := subcommand(a)
-			if oneOf(sub, "group", "groups", "module") {
-				return oneOf(firstOperand(rest), "install", "update", "upgrade")
-			}
-			return oneOf(sub, "install", "upgrade", "update", "reinstall", "groupinstall", "makecache", "builddep", "download", "distro-sync", "localinstall")
+			sub, _ := subcommand(a)
+			return oneOf(sub, "makecache", "download") || oneOf(sub, "install", "upgrade", "update", "group", "groups", "module", "groupinstall", "reinstall", "builddep", "distro-sync", "localinstall")
 		},
 		cleans: func(a []string) bool { sub, _ := subcommand(a); return sub == "clean" }},
 	{Name: "zypper", Programs: []string{"zypper"}, System: true,
-		Caches: []*Cache{zypperCache},
-		uses:   subcommandIn("install", "in", "update", "up", "dist-upgrade", "dup", "refresh", "ref", "source-install", "si", "patch"),
-		cleans: subcommandIn("clean", "cc")},
+		ValueFlags: []string{"--root", "-R", "--config", "-c"},
+		installs:   systemInstall("install", "in", "update", "up", "dist-upgrade", "dup", "source-install", "si"),
+		Caches:     []*Cache{zypperCache},
+		uses:       subcommandIn("install", "in", "update", "up", "dist-upgrade", "dup", "refresh", "ref", "source-install", "si", "patch"),
+		cleans:     subcommandIn("clean", "cc")},
+	{Name: "pacman", Programs: []string{"pacman"}, System: true,
+		installs: func(a []string, _ func(string) (string, bool)) bool { return pacmanSyncs(a) },
+		Caches:   []*Cache{pacmanCache},
+		uses:     func(a []string) bool { return pacmanSyncs(a) },
+		cleans: func(a []string) bool {
+			return slices.ContainsFunc(a, func(f string) bool { return strings.HasPrefix(f, "-S") && strings.Contains(f, "c") })
+		}},
+}
+
+// systemInstall returns the installs predicate of an OS package manager
+// whose subcommands install or upgrade packages.
+func systemInstall(subs ...string) func([]string, func(string) (string, bool)) bool {
+	return func(a []string, _ func(string) (string, bool)) bool {
+		sub, _ := subcommand(a)
+		return oneOf(sub, subs...)
+	}
+}
+
+// pacmanSyncs reports whether pacman installs or upgrades: -S or -U (and
+// their combinations such as -Syu), not a query or a cache cleanup.
+func pacmanSyncs(a []string) bool {
+	for _, f := range a {
+		if f == "--sync" || f == "--upgrade" || (strings.HasPrefix(f, "-S") || strings.HasPrefix(f, "-U")) && !strings.Contains(f, "c") && !strings.ContainsAny(f[2:], "ilsgp") {
+			return true
+		}
+	}
+	return false
 }
 
 // subcommandIn returns a predicate that is true when the command's first
@@ -374,12 +415,6 @@ func subcommandIn(subs ...string) func(args []string) bool {
 		sub, _ := subcommand(a)
 		return oneOf(sub, subs...)
 	}
-}
-
-// firstOperand is the first argument that is not a flag.
-func firstOperand(args []string) string {
-	sub, _ := subcommand(args)
-	return sub
 }
 
 // mavenRepoFromEnv finds -Dmaven.repo.local in MAVEN_OPTS or MAVEN_ARGS.
@@ -575,16 +610,17 @@ func (t *Tool) projectDirs(args []string, dir string) []string {
 	return dirs
 }
 
-// withoutLeadingDirFlags drops the DirFlags written before the subcommand,
-// with their values (npm --prefix web ci, yarn --cwd web, go -C cmd build),
-// so that a value is not taken for the subcommand.
+// withoutLeadingDirFlags drops the DirFlags and ValueFlags written before
+// the subcommand, with their values (npm --prefix web ci, yarn --cwd web,
+// go -C cmd build, apt-get -o Opt=1 install), so that a value is not taken
+// for the subcommand.
 func (t *Tool) withoutLeadingDirFlags(args []string) []string {
 	out := make([]string, 0, len(args))
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; {
 		case !strings.HasPrefix(a, "-"):
 			return append(out, args[i:]...)
-		case slices.Contains(t.DirFlags, a):
+		case slices.Contains(t.DirFlags, a) || slices.Contains(t.ValueFlags, a):
 			i++ // and its value
 		default:
 			out = append(out, a)
