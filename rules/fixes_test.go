@@ -163,3 +163,32 @@ func mapsEqual(a, b map[string]string) bool {
 	}
 	return true
 }
+
+// TestCopyLinkOpportunityFix checks that the inserted --link lands among
+// the flags, where BuildKit reads it, in any flag order and across a line
+// continuation.
+func TestCopyLinkOpportunityFix(t *testing.T) {
+	tests := []string{
+		"# syntax=docker/dockerfile:1\nFROM golang AS b\nRUN go build -o /out/app .\nFROM alpine\nCOPY --from=b /out/app /usr/local/bin/app\n",
+		"# syntax=docker/dockerfile:1\nFROM golang AS b\nFROM node:22\ncopy --chown=1000:1000  --from=b /out /app\n",
+		"# escape=`\n# syntax=docker/dockerfile:1\nFROM golang AS b\nFROM alpine\nWORKDIR /srv\nCOPY `\n  --from=b /out/app ./app\n",
+	}
+	for _, src := range tests {
+		fs := lintSource(t, "CL018", src)
+		if len(fs) != 1 {
+			t.Fatalf("%q: got %d findings, want 1", src, len(fs))
+		}
+		fixed := applyFix(t, src, fs[0])
+		res, err := parser.Parse(bytes.NewReader([]byte(fixed)))
+		if err != nil {
+			t.Fatalf("fixed file does not parse: %v\n%s", err, fixed)
+		}
+		last := res.AST.Children[len(res.AST.Children)-1]
+		if !slices.Contains(last.Flags, "--link") {
+			t.Errorf("flags after the fix = %q, want --link among them\n%s", last.Flags, fixed)
+		}
+		if fs := lintSource(t, "CL018", fixed); len(fs) != 0 {
+			t.Errorf("fixed file still has a finding: %s", fs[0].Message)
+		}
+	}
+}
