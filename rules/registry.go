@@ -15,6 +15,8 @@ var all = []*Rule{
 	{Analyzer: BaseImageUnpinned, Code: "CL013", Severity: SeverityInfo, Tags: []string{"cache", "reproducibility"}},
 	{Analyzer: SecretInArgEnv, Code: "CL014", Severity: SeverityError, Tags: []string{"security", "cache"}},
 	{Analyzer: SecretFileCopied, Code: "CL015", Severity: SeverityError, Tags: []string{"security", "cache"}},
+	{Analyzer: MissingSyntaxDirective, Code: "CL017", Severity: SeverityInfo, Tags: []string{"reproducibility", "correctness"}},
+	{Analyzer: CopyLinkOpportunity, Code: "CL018", Severity: SeverityInfo, Tags: []string{"cache", "performance"}},
 	{Analyzer: StaleRemoteFetch, Code: "CL023", Severity: SeverityInfo, Tags: []string{"cache", "reproducibility"}},
 	{Analyzer: ParseError, Code: "CL900", Severity: SeverityError, Tags: []string{"correctness", "buildkit"}},
 }

@@ -382,7 +382,7 @@ var tools = []*Tool{
 	{Name: "pacman", Programs: []string{"pacman"}, System: true,
 		installs: func(a []string, _ func(string) (string, bool)) bool { return pacmanSyncs(a) },
 		Caches:   []*Cache{pacmanCache},
-		uses:     func(a []string) bool { return pacmanSyncs(a) },
+		uses:     pacmanSyncs,
 		cleans: func(a []string) bool {
 			return slices.ContainsFunc(a, func(f string) bool { return strings.HasPrefix(f, "-S") && strings.Contains(f, "c") })
 		}},
