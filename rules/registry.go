@@ -14,6 +14,7 @@ var all = []*Rule{
 	{Analyzer: AptUpdateAlone, Code: "CL009", Severity: SeverityWarning, Tags: []string{"cache", "correctness", "reproducibility"}},
 	{Analyzer: PackageUpgrade, Code: "CL010", Severity: SeverityInfo, Tags: []string{"cache", "reproducibility"}},
 	{Analyzer: SecretInArgEnv, Code: "CL014", Severity: SeverityError, Tags: []string{"security", "cache"}},
+	{Analyzer: OSPackageCacheNotRetained, Code: "CL024", Severity: SeverityInfo, Tags: []string{"cache", "performance"}},
 	{Analyzer: ParseError, Code: "CL900", Severity: SeverityError, Tags: []string{"correctness", "buildkit"}},
 }
 
