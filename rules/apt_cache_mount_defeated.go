@@ -219,7 +219,7 @@ func (cfg *aptConfig) ran(c *dockerfile.Command, e runEnv, texts []string) {
 }
 
 func reportDockerClean(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.Instruction, p pkgCmd, m *cacheMount, clean bool, first *dockerfile.Instruction) {
-	cmd := commandText(f, in, p.Cmd)
+	cmd := pkgText(f, in, p.Cmd)
 	var msg string
 	if clean {
 		msg = fmt.Sprintf("`%s` runs with a cache mount on %s, but the base image's %s deletes the downloaded packages after every install: the mount stays empty",

@@ -45,7 +45,8 @@ install or upgrade with the same package manager in that RUN) when a
 later RUN of the stage, or of a stage built FROM it, installs with that
 manager, naming that RUN's line. Not reported: an update with no install
 after it; a later install that refreshes the index itself (an update
-earlier in its own RUN, apk add --update or --no-cache, dnf --refresh);
+earlier in its own RUN, apt install --update, apk add --update or
+--no-cache, dnf --refresh);
 update and install on separate lines of one heredoc RUN (that is one
 RUN). Cache mounts on /var/lib/apt do not help: the update step is still
 served from the layer cache and does not run again. zypper refresh is
@@ -140,6 +141,8 @@ func nextInstall(rest []*dockerfile.Instruction, t *Tool) (later, bool) {
 // own: apk add --update or --no-cache, dnf --refresh.
 func refreshesItself(p pkgCmd) bool {
 	switch p.Tool.Name {
+	case "apt":
+		return hasFlag(p.Args, "--update") // apt 3: apt install --update
 	case "apk":
 		return hasFlag(p.Args, "-U", "--update", "--update-cache", "--no-cache")
 	case "dnf":
@@ -149,7 +152,7 @@ func refreshesItself(p pkgCmd) bool {
 }
 
 func reportUpdateAlone(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.Instruction, upd pkgCmd, l later) {
-	update, install := commandText(f, in, upd.Cmd), commandText(f, l.in, l.p.Cmd)
+	update, install := pkgText(f, in, upd.Cmd), pkgText(f, l.in, l.p.Cmd)
 	index := indexName[upd.Tool.Name]
 	msg := fmt.Sprintf("`%s` runs in a RUN of its own, and `%s` on line %d installs from the %s it fetched: the layer cache keeps them as they were when this step was built, so the install gets outdated versions or fails once the mirror drops them",
 		update, install, f.Tok.Line(l.p.Cmd.Pos), index)

@@ -141,9 +141,9 @@ func sysCommand(c *dockerfile.Command) (pkgCmd, bool) {
 // notRetained returns the cache mount of a command that will hold only
 // metadata, and the reason, or nil.
 func (r retention) notRetained(in *dockerfile.Instruction, p pkgCmd, mounts []cacheMount) (*cacheMount, string) {
-	covering := func(dirs ...string) *cacheMount {
-		for i := range mounts {
-			for _, d := range dirs {
+	covering := func(dirs ...string) *cacheMount { // the mount of the first dir that has one
+		for _, d := range dirs {
+			for i := range mounts {
 				if mounts[i].covers(d) {
 					return &mounts[i]
 				}
@@ -230,7 +230,7 @@ func (r *retention) ran(c *dockerfile.Command, e runEnv, texts []string) {
 }
 
 func reportNotRetained(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.Instruction, p pkgCmd, m *cacheMount, why string) {
-	cmd := commandText(f, in, p.Cmd)
+	cmd := pkgText(f, in, p.Cmd)
 	msg := fmt.Sprintf("`%s` runs with a cache mount on %s, but %s: the mount caches only the metadata, and every package is downloaded again",
 		cmd, m.Target, why)
 	fix := analysis.SuggestedFix{}

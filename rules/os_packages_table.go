@@ -18,7 +18,7 @@ import (
 // subcommand or a package.
 var sysValueFlags = map[string]map[string]bool{
 	"apt": set("-o", "--option", "-c", "--config-file", "-t", "--target-release", "--default-release",
-		"-a", "--host-architecture", "-P", "--build-profiles", "-F", "--display-format", "-w", "--width"),
+		"-a", "--host-architecture", "-P", "--build-profiles", "-F", "--display-format", "-w", "--width", "-S", "--snapshot"),
 	"apk": set("-X", "--repository", "--root", "-p", "--cache-dir", "--arch", "--keys-dir",
 		"--repositories-file", "-t", "--virtual", "--wait", "--cache-max-age", "--timeout"),
 	"dnf": set("-x", "--exclude", "--excludepkgs", "--enablerepo", "--disablerepo", "--repo", "--repoid",
@@ -169,4 +169,18 @@ func (p pkgCmd) upgradesAll() bool {
 		}
 	}
 	return false
+}
+
+// pkgText is a command as written, for messages; its argv when the
+// written text cannot be located (inside a double-quoted sh -c script with
+// escapes, positions are approximate).
+func pkgText(f *dockerfile.File, in *dockerfile.Instruction, c *dockerfile.Command) string {
+	s := commandText(f, in, c)
+	if !strings.HasPrefix(s, c.Args[0].Value) {
+		s = strings.Join(c.Argv(), " ")
+		if len(s) > 60 {
+			s = s[:57] + "..."
+		}
+	}
+	return s
 }

@@ -41,7 +41,7 @@ keeps this step's result until something above it changes.
 
 Reported: apt-get, apt and aptitude upgrade, dist-upgrade, full-upgrade
 and safe-upgrade (apt-get upgrade upgrades everything even when it names
-packages); apk upgrade without package names; dnf, yum, microdnf and
+packages), unless apt reads a dated archive snapshot (--snapshot); apk upgrade without package names; dnf, yum, microdnf and
 dnf5 upgrade, update, upgrade-minimal and distro-sync without package
 names; zypper update without package names, dist-upgrade and patch. Not
 reported: upgrades of named packages (apk upgrade musl, dnf update
@@ -64,15 +64,18 @@ func runPackageUpgrade(pass *analysis.Pass) (any, error) {
 		}
 		for _, in := range s.Instructions {
 			for _, p := range pkgCommands(in) {
-				if !p.upgradesAll() {
+				if !p.upgradesAll() || p.Tool.Name == "apt" && hasFlag(p.Args, "--snapshot", "-S") {
 					continue
 				}
-				cmd := commandText(f, in, p.Cmd)
+				what := "upgrades every installed package"
+				if p.Tool.Name == "apt" && len(sysOperands(p.Tool, p.Rest)) > 0 {
+					what = "upgrades every installed package (naming packages does not limit it; install --only-upgrade does)"
+				}
 				pass.Report(analysis.Diagnostic{
 					Pos: p.Cmd.Args[0].Pos,
 					End: p.Cmd.Args[0].End,
-					Message: fmt.Sprintf("`%s` upgrades every installed package: the layer cache keeps what was current when this step was built, until something above it changes",
-						cmd),
+					Message: fmt.Sprintf("`%s` %s: the layer cache keeps what was current when this step was built, until something above it changes",
+						pkgText(f, in, p.Cmd), what),
 					SuggestedFixes: []analysis.SuggestedFix{{
 						Message: "take updates from the base image instead (pull a newer base, or pin its digest and let Renovate bump it), or upgrade named packages; " +
 							"this step only re-runs when something above it changes or on a build with --no-cache",
