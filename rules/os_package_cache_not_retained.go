@@ -71,7 +71,7 @@ Sources:
 - https://github.com/moby/buildkit/issues/1009
 - https://wiki.alpinelinux.org/wiki/Local_APK_cache
 - https://man.archlinux.org/man/dnf5-caching.7.en
-- https://man7.org/linux/man-pages/man5/dnf.conf.5.html
+- https://man.archlinux.org/man/dnf4.conf.5.en
 - https://github.com/rpm-software-management/microdnf/pull/98`,
 	URL:      docURL("os-package-cache-not-retained"),
 	Requires: []*analysis.Analyzer{dockerfile.Analyzer},
