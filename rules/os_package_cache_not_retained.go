@@ -63,7 +63,10 @@ there), apk --cache-dir on the command; keepcache=1/True written to
 sed -i, cat <<EOF, COPY <<EOF), dnf config-manager --setopt=keepcache=1;
 zypper modifyrepo or addrepo with --keep-packages, keeppackages=1 written
 under /etc/zypp. A directory copied over /etc counts too, as its content
-cannot be seen. Not reported: apk add --no-cache (the cache is off on
+cannot be seen. The base image is taken to keep the package manager's
+defaults (the official alpine, fedora, centos, rockylinux, almalinux,
+ubi and opensuse images do); a base image of your own that already
+turns retention on is not seen. Not reported: apk add --no-cache (the cache is off on
 purpose), dnf --cacheonly and zypper --download-only, commands that only
 refresh the index (apk update, dnf makecache), Windows stages.
 
