@@ -143,6 +143,70 @@ func TestCommandEnv(t *testing.T) {
 	}
 }
 
+func TestCommandRedirects(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want []string // per command: argv, then each redirect as "op fd target body"
+	}{
+		{"truncate-and-append", "FROM a\nRUN : > /etc/x && echo 'k \"v\";' >> /etc/y\n",
+			[]string{": [> _ /etc/x _]", "echo k \"v\"; [>> _ /etc/y _]"}},
+		{"fd-and-input", "FROM a\nRUN make 2>/dev/null < in.txt\n",
+			[]string{"make [> 2 /dev/null _] [< _ in.txt _]"}},
+		{"heredoc-body", "FROM a\nRUN cat <<'EOF' > /etc/apt/apt.conf.d/keep\nA \"true\";\nEOF\n",
+			[]string{"cat [<< _ EOF A \"true\";\n] [> _ /etc/apt/apt.conf.d/keep _]"}},
+		{"sh-c-inner", "FROM a\nRUN sh -c 'echo x > /tmp/f'\n",
+			[]string{"echo x [> _ /tmp/f _]"}},
+		{"variable-target", "FROM a\nARG D=/etc\nARG U\nRUN echo a > $D/f; echo b > $U/g\n",
+			[]string{"echo a [> _ /etc/f _]", "echo b [> _ ~$U/g _]"}},
+		{"exec-form-none", "FROM a\nRUN [\"echo\", \">\", \"f\"]\n",
+			[]string{"echo > f"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := Parse("Dockerfile", []byte(tt.src), nil)
+			if f.ParseErr != nil {
+				t.Fatal(f.ParseErr)
+			}
+			var got []string
+			for _, c := range f.Instructions[len(f.Instructions)-1].Run.Commands {
+				s := strings.Join(c.Argv(), " ")
+				for _, r := range c.Redirs {
+					target := r.Target.Value
+					if !r.Target.Lit {
+						target = "~" + target
+					}
+					s += fmt.Sprintf(" [%s %s %s %s]", r.Op, or(r.Fd), target, or(r.Body))
+				}
+				got = append(got, s)
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func or(s string) string {
+	if s == "" {
+		return "_"
+	}
+	return s
+}
+
+func TestRedirectWrites(t *testing.T) {
+	f := Parse("Dockerfile", []byte("FROM a\nRUN echo a > /f1 >> /f2 < /f3 &> /f4\n"), nil)
+	var got []string
+	for _, r := range f.Instructions[1].Run.Commands[0].Redirs {
+		file, app, ok := r.Writes()
+		got = append(got, fmt.Sprintf("%s:%v:%v", file, app, ok))
+	}
+	want := "/f1:false:true /f2:true:true :false:false /f4:false:true"
+	if strings.Join(got, " ") != want {
+		t.Errorf("Writes = %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
 // TestUnknownAssignment checks that a variable set from a command's output
 // is not taken for a known value, in the command's env or in a later word.
 func TestUnknownAssignment(t *testing.T) {

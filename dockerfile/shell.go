@@ -21,8 +21,34 @@ type Command struct {
 	Env map[string]string
 	// Dir is the effective working directory: WORKDIR changed by cd;
 	// "" when it cannot be known.
-	Dir      string
+	Dir string
+	// Redirs are the command's own redirections, in order (echo x >
+	// /etc/f, cat <<EOF > f); redirections of a compound command ({ ...; }
+	// > f) are not recorded.
+	Redirs   []Redirect
 	Pos, End token.Pos
+}
+
+// Redirect is one redirection of a command.
+type Redirect struct {
+	Op string // as written: ">", ">>", ">|", "&>", "<", "<<", "<<-", "<<<", ">&" ...
+	Fd string // the descriptor written before the operator (2>), "" when none
+	// Target is the word after the operator: the file, or for a heredoc
+	// its delimiter.
+	Target Arg
+	Body   string // a heredoc's text as written, "" for other redirections
+}
+
+// Writes reports whether the redirection writes to (>, >|, &>) or appends
+// to (>>, &>>) a file, and which.
+func (r Redirect) Writes() (file string, appends, ok bool) {
+	switch r.Op {
+	case ">", ">|", "&>":
+		return r.Target.Value, false, r.Target.Lit
+	case ">>", "&>>":
+		return r.Target.Value, true, r.Target.Lit
+	}
+	return "", false, false
 }
 
 // Arg is one word of a command. Lit is false when the word depends on
@@ -87,7 +113,7 @@ func (b *builder) modelRun(in *Instruction, c *instructions.RunCommand, cmdEnd i
 	st := &shellState{dir: in.Workdir}
 	if r.Exec {
 		args := b.jsonWords(in, c.CmdLine)
-		w.call(w.argsFromWords(args), st)
+		w.callWithWords(w.argsFromWords(args), nil, nil, st, st)
 		return
 	}
 	if !isPOSIXShell(r.Shell) {
@@ -377,7 +403,30 @@ func (w *walker) callExpr(c *syntax.CallExpr, s *syntax.Stmt, st *shellState) {
 			}
 		}
 	}
-	w.callWithWords(args, c.Args, local, st)
+	w.callWithWords(args, c.Args, w.redirs(s.Redirs, st), local, st)
+}
+
+// redirs converts a statement's redirections.
+func (w *walker) redirs(rs []*syntax.Redirect, st *shellState) []Redirect {
+	var out []Redirect
+	for _, r := range rs {
+		rd := Redirect{Op: r.Op.String()}
+		if r.N != nil {
+			rd.Fd = r.N.Value
+		}
+		if r.Word != nil {
+			rd.Target = w.arg(r.Word, st)
+		}
+		if r.Hdoc != nil && r.Hdoc.Pos().IsValid() {
+			body := w.src.s[r.Hdoc.Pos().Offset():r.Hdoc.End().Offset()]
+			if i := strings.LastIndexByte(body, '\n'); i >= 0 {
+				body = body[:i+1] // drop the terminator line
+			}
+			rd.Body = body
+		}
+		out = append(out, rd)
+	}
+	return out
 }
 
 // onlyFlags reports whether every argument is a literal option other than
@@ -392,15 +441,10 @@ func onlyFlags(args []Arg) bool {
 	return true
 }
 
-// call records a command given as argv (exec form), after unwrapping.
-func (w *walker) call(args []Arg, st *shellState) {
-	w.callWithWords(args, nil, st, st)
-}
-
 // callWithWords unwraps wrappers and sh -c, tracks cd, and records the
-// command. words are the shell words behind args when there are some.
-// outer is the state that a cd changes.
-func (w *walker) callWithWords(args []Arg, words []*syntax.Word, local, outer *shellState) {
+// command. words are the shell words behind args when there are some,
+// redirs the command's redirections. outer is the state that a cd changes.
+func (w *walker) callWithWords(args []Arg, words []*syntax.Word, redirs []Redirect, local, outer *shellState) {
 	args, local = unwrap(args, local)
 	if len(args) == 0 {
 		return
@@ -418,7 +462,7 @@ func (w *walker) callWithWords(args []Arg, words []*syntax.Word, local, outer *s
 	if name == "cd" && local == outer {
 		outer.dir = cdTarget(outer.dir, args)
 	}
-	cmd := &Command{Args: args, Dir: local.dir, Pos: args[0].Pos, End: args[len(args)-1].End}
+	cmd := &Command{Args: args, Dir: local.dir, Redirs: redirs, Pos: args[0].Pos, End: args[len(args)-1].End}
 	if len(local.env) > 0 {
 		cmd.Env = local.env
 	}
