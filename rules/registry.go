@@ -12,6 +12,7 @@ var all = []*Rule{
 	{Analyzer: MissingCacheMount, Code: "CL003", Severity: SeverityInfo, Tags: []string{"cache", "performance"}},
 	{Analyzer: SecretInArgEnv, Code: "CL014", Severity: SeverityError, Tags: []string{"security", "cache"}},
 	{Analyzer: WeakDockerignore, Code: "CL016", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
+	{Analyzer: SystemPackagesAfterCopy, Code: "CL019", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
 	{Analyzer: ParseError, Code: "CL900", Severity: SeverityError, Tags: []string{"correctness", "buildkit"}},
 }
 
