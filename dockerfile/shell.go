@@ -21,7 +21,11 @@ type Command struct {
 	Env map[string]string
 	// Dir is the effective working directory: WORKDIR changed by cd;
 	// "" when it cannot be known.
-	Dir      string
+	Dir string
+	// Redirs are the files the command's redirections name (< file,
+	// > file, >> file ...), in order; heredocs and fd duplications
+	// (2>&1) are not listed.
+	Redirs   []Arg
 	Pos, End token.Pos
 }
 
@@ -248,6 +252,8 @@ type walker struct {
 	cmds  *[]*Command
 	src   text // the script being walked
 	depth int
+	// redirs are the file redirections of the command being recorded.
+	redirs []Arg
 }
 
 // script parses t as shell and walks it. Scripts that do not parse yield
@@ -369,7 +375,23 @@ func (w *walker) callExpr(c *syntax.CallExpr, s *syntax.Stmt, st *shellState) {
 			}
 		}
 	}
+	w.redirs = w.redirs[:0]
+	for _, r := range s.Redirs {
+		if r.Word != nil && fileRedirect(r.Op) {
+			w.redirs = append(w.redirs, w.arg(r.Word, st))
+		}
+	}
 	w.callWithWords(args, c.Args, local, st)
+	w.redirs = w.redirs[:0]
+}
+
+// fileRedirect reports whether a redirection operator takes a file name.
+func fileRedirect(op syntax.RedirOperator) bool {
+	switch op {
+	case syntax.RdrIn, syntax.RdrOut, syntax.AppOut, syntax.RdrInOut, syntax.RdrClob, syntax.RdrAll, syntax.AppAll:
+		return true
+	}
+	return false
 }
 
 // onlyFlags reports whether every argument is a literal option other than
@@ -413,6 +435,9 @@ func (w *walker) callWithWords(args []Arg, words []*syntax.Word, local, outer *s
 	cmd := &Command{Args: args, Dir: local.dir, Pos: args[0].Pos, End: args[len(args)-1].End}
 	if len(local.env) > 0 {
 		cmd.Env = local.env
+	}
+	if len(w.redirs) > 0 {
+		cmd.Redirs = append([]Arg(nil), w.redirs...)
 	}
 	*w.cmds = append(*w.cmds, cmd)
 }
