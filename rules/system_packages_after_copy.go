@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"path"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -83,7 +84,7 @@ func runSystemPackagesAfterCopy(pass *analysis.Pass) (any, error) {
 		if IsWindows(s) {
 			continue
 		}
-		checkSystemInstalls(pass, f, ctx, stageChain(s), reported)
+		checkSystemInstalls(pass, ctx, stageChain(s), reported)
 	}
 	return nil, nil
 }
@@ -110,7 +111,7 @@ func (c copied) hits(p string) bool {
 	return false
 }
 
-func checkSystemInstalls(pass *analysis.Pass, f *dockerfile.File, ctx *buildcontext.Context, chain []*dockerfile.Instruction, reported map[token.Pos]bool) {
+func checkSystemInstalls(pass *analysis.Pass, ctx *buildcontext.Context, chain []*dockerfile.Instruction, reported map[token.Pos]bool) {
 	var copies []copied                   // context copies that do not feed the installs
 	var prereqs []*dockerfile.Instruction // copies of package manager setup after copies[0]
 	blocked := false                      // a copied script ran: installs after it may depend on it
@@ -131,7 +132,7 @@ func checkSystemInstalls(pass *analysis.Pass, f *dockerfile.File, ctx *buildcont
 		if len(copies) > 0 && !blocked && !reported[in.Pos] {
 			if c := systemInstall(in); c != nil && !runUsesCopies(in, copies) && !mountsContext(in) {
 				reported[in.Pos] = true
-				reportSystemPackagesAfterCopy(pass, f, in, c, copies[0], prereqs)
+				reportSystemPackagesAfterCopy(pass, in, c, copies[0], prereqs)
 			}
 		}
 		if len(copies) > 0 && runsCopiedScript(in, copies) {
@@ -143,26 +144,34 @@ func checkSystemInstalls(pass *analysis.Pass, f *dockerfile.File, ctx *buildcont
 	}
 }
 
-func reportSystemPackagesAfterCopy(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.Instruction, c *dockerfile.Command, cp copied, prereqs []*dockerfile.Instruction) {
+func reportSystemPackagesAfterCopy(pass *analysis.Pass, in *dockerfile.Instruction, c *dockerfile.Command, cp copied, prereqs []*dockerfile.Instruction) {
 	line := cp.in.StartLine
-	install := commandText(f, in, c)
 	files := "copied"
 	if cp.in.Run != nil {
 		files = "mounted"
 	}
-	msg := fmt.Sprintf("`%s` runs after %s on line %d: any change to the %s files re-runs this install of system packages, which do not depend on them",
-		install, cp.what, line, files)
-	help := fmt.Sprintf("move this RUN above the %s on line %d", cp.in.Keyword, line)
+	where := fmt.Sprintf("on line %d", line)
+	if st := cp.in.Stage; st != nil && st != in.Stage {
+		where += fmt.Sprintf(" in stage %s, which this stage is built from", stageLabel(st))
+	}
+	msg := fmt.Sprintf("`%s` runs after %s %s: any change to the %s files re-runs this install of system packages, which do not depend on them",
+		argvText(c), cp.what, where, files)
+	var help string
+	if st := cp.in.Stage; st != nil && st != in.Stage {
+		help = fmt.Sprintf("install these packages before the %s on line %d (in stage %s or in a stage both build from)", cp.in.Keyword, line, stageLabel(st))
+	} else {
+		help = fmt.Sprintf("move this RUN above the %s on line %d", cp.in.Keyword, line)
+	}
 	if len(prereqs) > 0 {
 		var lines []string
 		for _, p := range prereqs {
 			lines = append(lines, fmt.Sprint(p.StartLine))
 		}
-		where := "line " + lines[0]
+		on := "line " + lines[0]
 		if n := len(lines); n > 1 {
-			where = "lines " + strings.Join(lines[:n-1], ", ") + " and " + lines[n-1]
+			on = "lines " + strings.Join(lines[:n-1], ", ") + " and " + lines[n-1]
 		}
-		help += fmt.Sprintf(", together with the package manager setup it needs (the COPY on %s)", where)
+		help += fmt.Sprintf(", together with the package manager setup it needs (the COPY on %s)", on)
 	}
 	help += "; it then stays cached until its package list changes"
 	pass.Report(analysis.Diagnostic{
@@ -171,6 +180,23 @@ func reportSystemPackagesAfterCopy(pass *analysis.Pass, f *dockerfile.File, in *
 		Message:        msg,
 		SuggestedFixes: []analysis.SuggestedFix{{Message: help}},
 	})
+}
+
+// stageLabel names a stage for a message: its name, else its index.
+func stageLabel(s *dockerfile.Stage) string {
+	if s.Name != "" {
+		return s.Name
+	}
+	return fmt.Sprint(s.Index)
+}
+
+// argvText is a command's words for a message, shortened.
+func argvText(c *dockerfile.Command) string {
+	s := strings.Join(c.Argv(), " ")
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return s
 }
 
 // packageSetupDirs are where package managers read repositories, keys,
@@ -447,13 +473,41 @@ var buildsHere = map[string]bool{
 	"make": true, "cmake": true, "ninja": true, "meson": true, "bazel": true, "rake": true, "just": true,
 }
 
+// setupCommands are programs that commonly go with a package install and
+// read no project files other than those their arguments name: a RUN
+// made of them (and of the tools of the table) can move above a COPY. Any
+// other program (a build, a helper script found on PATH) may read the
+// copied files, so its RUN is left alone.
+var setupCommands = map[string]bool{
+	"apt-key": true, "add-apt-repository": true, "apt-cache": true, "apt-mark": true, "apt-config": true,
+	"dpkg": true, "dpkg-reconfigure": true, "dpkg-query": true, "debconf-set-selections": true,
+	"update-ca-certificates": true, "update-alternatives": true, "update-locale": true,
+	"locale-gen": true, "localedef": true, "ldconfig": true, "rpm": true, "rpmkeys": true,
+	"rm": true, "ln": true, "mkdir": true, "touch": true, "echo": true, "printf": true,
+	"true": true, "false": true, "set": true, "export": true, "cd": true, "test": true, "[": true,
+	"sed": true, "grep": true, "awk": true, "cat": true, "tee": true, "cp": true, "mv": true,
+	"chmod": true, "chown": true, "chgrp": true, "install": true, "mktemp": true,
+	"useradd": true, "groupadd": true, "adduser": true, "addgroup": true, "usermod": true,
+	"curl": true, "wget": true, "gpg": true, "gpg2": true, "tar": true, "unzip": true,
+	"gunzip": true, "gzip": true, "xz": true, "sha256sum": true, "sha512sum": true, "md5sum": true,
+	"dd": true, "sh": true, "bash": true, "sleep": true, "id": true, "whoami": true, "uname": true,
+	"command": true, "which": true, "ls": true, "dirname": true, "basename": true, "tr": true,
+	"head": true, "tail": true, "cut": true, "sort": true, "xargs": true, "ssh-keyscan": true,
+	"git": true, "corepack": true, "docker-php-ext-install": true, "docker-php-ext-configure": true,
+	"docker-php-ext-enable": true, "docker-php-source": true, "pecl": true, "a2enmod": true,
+	"fc-cache": true, "rustup": true, "exit": true, "source": true, ".": true,
+}
+
 // runUsesCopies reports whether a RUN's other commands use the copied
-// files: it must then stay after the COPY.
+// files, or may: it must then stay after the COPY.
 func runUsesCopies(in *dockerfile.Instruction, copies []copied) bool {
 	for _, c := range in.Run.Commands {
 		t, args := toolCommand(c)
 		if t != nil && t.System {
 			continue
+		}
+		if t == nil && !setupCommands[c.Name()] {
+			return true // a program that may read anything
 		}
 		if commandUses(in, c, t, args, copies) {
 			return true
@@ -471,27 +525,38 @@ func commandUses(in *dockerfile.Instruction, c *dockerfile.Command, t *Tool, arg
 		}
 		return false
 	}
-	dirHit := c.Dir == "" || hit(c.Dir)
+	// A project install or build reads the directory it runs in, files
+	// copied straight into it included.
+	inDir := c.Dir == "" || hit(c.Dir) || slices.ContainsFunc(copies, func(cp copied) bool {
+		return slices.ContainsFunc(cp.regions, func(r string) bool { return path.Dir(r) == c.Dir })
+	})
 	getenv := func(name string) (string, bool) { return c.Getenv(in, name) }
-	if t != nil && t.installs != nil && t.installs(t.withoutLeadingDirFlags(args), getenv) && dirHit {
+	if t != nil && t.installs != nil && t.installs(t.withoutLeadingDirFlags(args), getenv) && inDir {
 		return true
 	}
 	name := c.Name()
-	if buildsHere[name] && dirHit {
+	if buildsHere[name] && inDir {
 		return true
 	}
+	refs := make([]dockerfile.Arg, 0, len(c.Args)+len(c.Redirs))
 	for i, a := range c.Args {
-		v := strings.ReplaceAll(a.Value, "\\", "/")
+		v := a.Value
 		if strings.Contains(v, "://") || i > 0 && strings.HasPrefix(v, "-") {
 			continue
 		}
+		// Bare words are files only for programs that take files (and
+		// for project installs, through the directory they run in above).
 		pathLike := strings.Contains(v, "/") || strings.HasPrefix(v, ".")
-		if !pathLike && (i == 0 || !readsFiles[name]) {
-			continue
+		if pathLike || i > 0 && readsFiles[name] {
+			refs = append(refs, a)
 		}
+	}
+	refs = append(refs, c.Redirs...)
+	for _, a := range refs {
 		if !a.Lit {
 			return true // a path not known here
 		}
+		v := strings.ReplaceAll(a.Value, "\\", "/")
 		switch {
 		case path.IsAbs(v):
 			v = path.Clean(v)

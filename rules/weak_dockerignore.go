@@ -74,8 +74,10 @@ COPY's own --exclude patterns.
 Not reported: a path the Dockerfile uses (COPY dist/ /usr/share/nginx/html,
 a bind mount of it, a RUN, CMD or ENTRYPOINT argument naming it); a path
 the ignore file lets in on purpose with a "!" line; .git when the build
-needs it (a bind mount of .git, a git command such as git describe run on
-the copied sources, BUILDKIT_CONTEXT_KEEP_GIT_DIR); a .git that is only in
+needs it or may (a bind mount of .git, a git command such as git describe
+run on the copied sources, BUILDKIT_CONTEXT_KEEP_GIT_DIR, git installed
+in the image, a build script of the project or make run on the copied
+sources, which often ask git for the version); a .git that is only in
 a subdirectory (a vendored checkout; a submodule's .git is a small file
 that rarely changes); a context that does not hold the files the
 Dockerfile copies by name (the build then runs from another directory than
@@ -453,6 +455,9 @@ func (u *dockerfileUses) addRun(in *dockerfile.Instruction) {
 			u.bundler = u.bundler || t.Name == "bundler"
 		}
 		name := c.Name()
+		if u.mayNeedGit(c, t, args) {
+			u.needsGit = true
+		}
 		argvs := substitutedCommands(c)
 		if name == "git" {
 			argvs = append([][]string{c.Argv()}, argvs...)
@@ -480,7 +485,49 @@ func (u *dockerfileUses) addRun(in *dockerfile.Instruction) {
 			}
 			u.addRef(a.Value, c.Dir, fileCommands[name])
 		}
+		for _, r := range c.Redirs {
+			if r.Lit {
+				u.addRef(r.Value, c.Dir, true)
+			}
+		}
 	}
+}
+
+// mayNeedGit reports whether a command suggests that the build reads the
+// context's .git without naming it: git installed in the image (go build
+// then stamps the commit, build scripts call git), a build script of the
+// project, or make and the like in the copied sources, which often take
+// the version from git describe.
+func (u *dockerfileUses) mayNeedGit(c *dockerfile.Command, t *Tool, args []string) bool {
+	if t != nil && t.System {
+		ops, _ := systemInstallOperands(t, args)
+		return slices.ContainsFunc(ops, func(op string) bool {
+			return op == "git" || op == "git-core" || strings.HasPrefix(op, "git=") || strings.HasPrefix(op, "git~")
+		})
+	}
+	if t != nil || len(c.Args) == 0 || !c.Args[0].Lit {
+		return false
+	}
+	name := c.Name()
+	script := c.Args[0].Value
+	if oneOf(name, "sh", "bash", "dash", "ash", "zsh") {
+		ops := operands(c.Argv()[1:])
+		if len(ops) == 0 {
+			return false
+		}
+		script = ops[0]
+	} else if oneOf(name, "make", "gmake", "just", "task", "mage") {
+		return u.inContext(c.Dir)
+	}
+	if !strings.Contains(script, "/") && !strings.HasSuffix(script, ".sh") {
+		return false
+	}
+	if path.IsAbs(script) {
+		return slices.ContainsFunc(u.dests, func(d string) bool {
+			return d == "" || d != "/" && strings.HasPrefix(script, d+"/")
+		})
+	}
+	return u.inContext(c.Dir)
 }
 
 // substitutedCommands returns the argv of the commands inside the command
