@@ -234,3 +234,29 @@ func TestUnknownAssignment(t *testing.T) {
 		t.Errorf("cd to an unknown directory: Dir = %q, want unknown", mk.Dir)
 	}
 }
+
+// TestCommandFiles checks the files named by redirections.
+func TestCommandFiles(t *testing.T) {
+	src := "FROM a\nARG F=/in.txt\nRUN patch -p1 < /x.patch && echo hi > out.txt 2>&1 && cat <<EOF\nbody\nEOF\nRUN sort < $F\n"
+	f := Parse("Dockerfile", []byte(src), nil)
+	if f.ParseErr != nil {
+		t.Fatal(f.ParseErr)
+	}
+	var got []string
+	for _, in := range f.Instructions {
+		if in.Run == nil {
+			continue
+		}
+		for _, c := range in.Run.Commands {
+			var rs []string
+			for _, r := range c.Files() {
+				rs = append(rs, r.Value)
+			}
+			got = append(got, c.Name()+":"+strings.Join(rs, ","))
+		}
+	}
+	want := []string{"patch:/x.patch", "echo:out.txt", "cat:", "sort:/in.txt"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

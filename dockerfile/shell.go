@@ -51,6 +51,20 @@ func (r Redirect) Writes() (file string, appends, ok bool) {
 	return "", false, false
 }
 
+// Files returns the files that the command's redirections name (< f,
+// > f, >> f, &> f ...): not heredocs, here-strings or descriptor copies
+// (2>&1).
+func (c *Command) Files() []Arg {
+	var out []Arg
+	for _, r := range c.Redirs {
+		switch r.Op {
+		case "<", ">", ">>", "<>", ">|", "&>", "&>>":
+			out = append(out, r.Target)
+		}
+	}
+	return out
+}
+
 // Arg is one word of a command. Lit is false when the word depends on
 // something unknown here (an unset variable, a command substitution);
 // Value then holds the source text of those parts.

@@ -89,6 +89,26 @@ func (p pkgCmd) groupSub() string {
 	return ""
 }
 
+// namedPackages returns the packages that an install of named packages
+// names (apt-get install, apk add, dnf install or group install, zypper
+// in); ok is false for any other command.
+func (p pkgCmd) namedPackages() (pkgs []string, ok bool) {
+	ops := sysOperands(p.Tool, p.Args)
+	if len(ops) == 0 {
+		return nil, false
+	}
+	switch {
+	case p.groupSub() == "install":
+		return ops[2:], true
+	case p.Tool.Name == "apt" && oneOf(ops[0], "install", "reinstall"),
+		p.Tool.Name == "apk" && ops[0] == "add",
+		p.Tool.Name == "dnf" && oneOf(ops[0], "install", "in", "groupinstall", "localinstall", "reinstall"),
+		p.Tool.Name == "zypper" && oneOf(ops[0], "install", "in"):
+		return ops[1:], true
+	}
+	return nil, false
+}
+
 // refreshes reports whether the command fetches the package index (apt-get
 // update, apk update, dnf makecache) without installing anything.
 func (p pkgCmd) refreshes() bool {
