@@ -9,6 +9,7 @@ import (
 // tags, ordered by code.
 var all = []*Rule{
 	{Analyzer: CopyBeforeInstall, Code: "CL001", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
+	{Analyzer: LockfileNotCopied, Code: "CL002", Severity: SeverityWarning, Tags: []string{"cache", "reproducibility"}},
 	{Analyzer: MissingCacheMount, Code: "CL003", Severity: SeverityInfo, Tags: []string{"cache", "performance"}},
 	{Analyzer: VolatileArgEarly, Code: "CL011", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
 	{Analyzer: RemoteAddWithoutChecksum, Code: "CL012", Severity: SeverityWarning, Tags: []string{"cache", "reproducibility", "security"}},
