@@ -18,6 +18,7 @@ var all = []*Rule{
 	{Analyzer: SecretFileCopied, Code: "CL015", Severity: SeverityError, Tags: []string{"security", "cache"}},
 	{Analyzer: MissingSyntaxDirective, Code: "CL017", Severity: SeverityInfo, Tags: []string{"reproducibility", "correctness"}},
 	{Analyzer: CopyLinkOpportunity, Code: "CL018", Severity: SeverityInfo, Tags: []string{"cache", "performance"}},
+	{Analyzer: NonFrozenInstall, Code: "CL020", Severity: SeverityInfo, Tags: []string{"reproducibility", "cache"}},
 	{Analyzer: StaleRemoteFetch, Code: "CL023", Severity: SeverityInfo, Tags: []string{"cache", "reproducibility"}},
 	{Analyzer: ParseError, Code: "CL900", Severity: SeverityError, Tags: []string{"correctness", "buildkit"}},
 }
