@@ -55,17 +55,25 @@ context or directory.
 Reported only with evidence that the lockfile matters: the install runs in
 lockfile mode (npm ci, yarn --frozen-lockfile or --immutable, pnpm
 --frozen-lockfile or CI set, pnpm fetch, bun --frozen-lockfile, uv sync
---locked or --frozen, poetry install, pipenv sync or --deploy, cargo
---locked or --frozen, bundle --frozen or --deployment or BUNDLE_FROZEN,
-composer install), or the lockfile is in the build context beside the
-manifest and not excluded by .dockerignore, or another COPY of the
-Dockerfile names it. So a go.mod copied alone for a module without
-dependencies (no go.sum), or a library that does not commit its
-lockfile, is not reported. Not reported either: pip, which has no
-lockfile of its own; manifests copied from another stage; an install
-that runs after a command of the same tool (poetry lock, npm install
---package-lock-only) or a command naming the lockfile (cp, mv) that may
-have written it; installs in a directory that cannot be known.
+--locked or --frozen, pipenv sync or --deploy, cargo --locked or
+--frozen, bundle --frozen or --deployment or BUNDLE_FROZEN), or it
+follows the lockfile when there is one (poetry install, composer
+install), or the lockfile is in the build context beside the manifest
+and not excluded by .dockerignore, or another COPY of the Dockerfile
+names it. So a go.mod copied alone for a module without dependencies (no
+go.sum) is not reported. When the build context holds the manifest but
+no lockfile, the project has none (libraries often do not commit one):
+only an install that needs one is reported then (it fails anyway), and
+without an edit. Not reported either: pip, which has no lockfile of its
+own; composer update and uv pip, which do not read the lockfile;
+manifests copied from another stage; an install that runs after a
+command of the same tool (poetry lock, npm install --package-lock-only)
+or a command naming the lockfile (cp, mv) that may have written it;
+installs in a directory that cannot be known. The fix adds the lockfile
+only when its name is certain (found in the context or named by another
+COPY, or the tool's only lockfile for an install that needs it) and the
+COPY copies into a directory (its destination ends with a slash, or is
+. or the WORKDIR); for a bind mount the help gives the mount to add.
 
 Sources:
 - https://docs.docker.com/build/cache/optimize/#order-your-layers
@@ -114,11 +122,19 @@ func runLockfileNotCopied(pass *analysis.Pass) (any, error) {
 					continue
 				}
 				if !sure {
+					// The context holds the manifest but no lockfile: the
+					// project has none (a library, say). An install that
+					// needs one fails anyway; one that only follows it is
+					// right as it is.
+					inContext := manifestInContext(ctx, s)
+					if inContext && use != lockRequired {
+						continue
+					}
 					lock = t.Lockfiles[0]
 					// A wrong name would break the COPY: suggest one only
 					// when it is the tool's only lockfile (or npm's usual
 					// one) and the install fails without it anyway.
-					sure = use == lockRequired && (len(t.Lockfiles) == 1 || t.Name == "npm")
+					sure = !inContext && use == lockRequired && (len(t.Lockfiles) == 1 || t.Name == "npm")
 				}
 				key := fmt.Sprintf("%d:%s", s.manifest.pos, lock)
 				if reported[key] {

@@ -92,7 +92,7 @@ func placedByCopy(in *dockerfile.Instruction) []placed {
 			pl.dir = dest // anything may land there
 		case isWholeContext(p):
 			pl.tree, pl.dir, pl.ctxPath = true, dest, ""
-		case looksLikeDir(p):
+		case looksLikeDir(p) || strings.HasSuffix(p, "/."):
 			pl.tree, pl.dir = true, dest
 		case cp.Parents:
 			// --parents keeps the source's directories under dest.
@@ -179,7 +179,7 @@ func placedByMounts(in *dockerfile.Instruction) []placed {
 			}
 		case isWholeContext(src):
 			pl.tree, pl.dir, pl.ctxPath = true, abs, ""
-		case looksLikeDir(src):
+		case looksLikeDir(src) || strings.HasSuffix(src, "/."):
 			pl.tree, pl.dir = true, abs
 		case abs != "":
 			pl.dir, pl.name = path.Dir(abs), path.Base(abs)
@@ -415,6 +415,13 @@ func lockInContext(ctx *buildcontext.Context, s lockSite) string {
 		}
 	}
 	return ""
+}
+
+// manifestInContext reports whether the build context is known to hold
+// the manifest the install copied: then the context can also tell
+// whether the lockfile exists.
+func manifestInContext(ctx *buildcontext.Context, s lockSite) bool {
+	return s.manifest != nil && ctx.Known() && len(ctx.Glob(s.manifest.ctxPath)) > 0
 }
 
 // lockNamedElsewhere returns the tool's lockfile beside the manifest's

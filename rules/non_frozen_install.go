@@ -70,7 +70,9 @@ pnpm and Yarn by CI set with ENV or ARG (a variable whose value is not
 known counts as set); installs that turn it off on purpose
 (--no-frozen-lockfile, YARN_ENABLE_IMMUTABLE_INSTALLS=false); npm install
 with package names, --no-package-lock or --package-lock-only; composer
-update of named packages; poetry lock --check.
+update of named packages; poetry lock --check; offline installs (pnpm
+install --offline after pnpm fetch), which can only install what was
+fetched for the lockfile.
 
 Sources:
 - https://docs.npmjs.com/cli/commands/npm-ci
@@ -126,8 +128,8 @@ func runNonFrozenInstall(pass *analysis.Pass) (any, error) {
 					continue
 				}
 				a := t.withoutLeadingDirFlags(args)
-				if !t.relocks(a) {
-					continue
+				if !t.relocks(a) || hasFlag(a, t.Offline...) {
+					continue // offline, it can only install what was fetched for the lockfile
 				}
 				s := lockSiteOf(chain, idx, c, t, args, placedAt)
 				if s.dir == "" || frozenBefore(chain, idx, c, t) {
