@@ -61,9 +61,10 @@ composer update):
 
 Reported only when the lockfile is present: copied (or bind-mounted)
 before the install, by name, or by a glob or a whole-context COPY when
-the build context holds it, or in the build context beside a manifest
-copied without it (then lockfile-not-copied reports the COPY too, and
-the fix here is given only when that rule's fix adds the lockfile). Not
+the build context holds it, or, for an install that reads it, in the build
+context beside a manifest copied without it (then lockfile-not-copied
+reports the COPY too, and the fix here is given only when that rule's fix
+adds the lockfile). Not
 reported: installs frozen by a flag, by YARN_ENABLE_IMMUTABLE_INSTALLS,
 npm_config_frozen_lockfile, BUNDLE_FROZEN or BUNDLE_DEPLOYMENT, or for
 pnpm and Yarn by CI set with ENV or ARG (a variable whose value is not
@@ -209,10 +210,13 @@ func presentLock(ctx *buildcontext.Context, s lockSite) (string, bool) {
 		}
 		return "", false
 	}
-	if s.manifest == nil || s.made {
+	// The manifest was copied alone, but its lockfile is in the context:
+	// an install that would read it, had it been copied, counts (not
+	// composer update or poetry lock, which make a new one anyway).
+	t, getenv := s.tool, func(name string) (string, bool) { return s.cmd.Getenv(s.in, name) }
+	if s.manifest == nil || s.made || t.installs == nil || !t.installs(s.args, getenv) || t.readsLock != nil && !t.readsLock(s.args) {
 		return "", false
 	}
-	// The manifest was copied alone, but its lockfile is in the context.
 	l := lockInContext(ctx, s)
 	if l == "" {
 		return "", false
