@@ -9,6 +9,7 @@ import (
 // tags, ordered by code.
 var all = []*Rule{
 	{Analyzer: CopyBeforeInstall, Code: "CL001", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
+	{Analyzer: LockfileNotCopied, Code: "CL002", Severity: SeverityWarning, Tags: []string{"cache", "reproducibility"}},
 	{Analyzer: MissingCacheMount, Code: "CL003", Severity: SeverityInfo, Tags: []string{"cache", "performance"}},
 	{Analyzer: AptCacheMountDefeated, Code: "CL007", Severity: SeverityWarning, Tags: []string{"cache", "performance", "correctness"}},
 	{Analyzer: AptUpdateAlone, Code: "CL009", Severity: SeverityWarning, Tags: []string{"cache", "correctness", "reproducibility"}},
@@ -22,6 +23,7 @@ var all = []*Rule{
 	{Analyzer: MissingSyntaxDirective, Code: "CL017", Severity: SeverityInfo, Tags: []string{"reproducibility", "correctness"}},
 	{Analyzer: CopyLinkOpportunity, Code: "CL018", Severity: SeverityInfo, Tags: []string{"cache", "performance"}},
 	{Analyzer: SystemPackagesAfterCopy, Code: "CL019", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
+	{Analyzer: NonFrozenInstall, Code: "CL020", Severity: SeverityInfo, Tags: []string{"reproducibility", "cache"}},
 	{Analyzer: StaleRemoteFetch, Code: "CL023", Severity: SeverityInfo, Tags: []string{"cache", "reproducibility"}},
 	{Analyzer: OSPackageCacheNotRetained, Code: "CL024", Severity: SeverityInfo, Tags: []string{"cache", "performance"}},
 	{Analyzer: ParseError, Code: "CL900", Severity: SeverityError, Tags: []string{"correctness", "buildkit"}},

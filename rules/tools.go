@@ -49,7 +49,41 @@ type Tool struct {
 	// Offline are flags that make a command use only what the cache
 	// already holds: without it, the command fails.
 	Offline []string
+
+	// lockMode reports how an install (args after the program, leading
+	// DirFlags dropped) treats the lockfile by its subcommand alone:
+	// npm ci requires it, poetry install follows it when there is one.
+	// nil means lockIgnored.
+	lockMode func(args []string) lockUse
+	// LockFlags make an install require the lockfile and fail rather
+	// than change it (yarn --frozen-lockfile, cargo --locked); the first
+	// is the one to suggest. LockEnv are variables that do the same when
+	// true (UV_LOCKED, BUNDLE_FROZEN).
+	LockFlags []string
+	LockEnv   []string
+	// CIFrozen is set when installs require the lockfile by default
+	// once the CI variable is set (pnpm, Yarn 2+).
+	CIFrozen bool
+	// relocks reports whether a command may write the lockfile anew
+	// although one is present (npm install, composer update, poetry
+	// lock), unless LockFlags, LockEnv or freezes forbid it.
+	relocks func(args []string) bool
+	// freezes reports whether a command turns lockfile mode on for the
+	// installs after it (bundle config set frozen true).
+	freezes func(args []string) bool
+	// readsLock reports whether an install reads Lockfiles at all (uv
+	// pip install reads requirements, not uv.lock); nil means it does.
+	readsLock func(args []string) bool
 }
+
+// lockUse is how an install treats its lockfile.
+type lockUse int
+
+const (
+	lockIgnored   lockUse = iota // resolves afresh, or may rewrite the lockfile
+	lockPreferred                // installs what the lockfile pins when there is one
+	lockRequired                 // fails without the lockfile or when it is out of date
+)
 
 var (
 	npmCache  = &Cache{What: "npm cache", Marks: []string{".npm", "npm-cache", "_cacache"}, Flags: []string{"--cache"}, dirs: oneDir(fromEnv("npm_config_cache", ""), fromEnv("NPM_CONFIG_CACHE", ""), fromHome(".npm"))}
@@ -123,6 +157,17 @@ var tools = []*Tool{
 		cleans: func(a []string) bool {
 			sub, rest := subcommand(a)
 			return sub == "cache" && firstOperand(rest, nil) == "clean"
+		},
+		lockMode: func(a []string) lockUse {
+			if sub, _ := subcommand(a); oneOf(sub, "ci", "clean-install", "ic", "install-clean", "isntall-clean") {
+				return lockRequired
+			}
+			return lockIgnored
+		},
+		relocks: func(a []string) bool {
+			sub, rest := subcommand(a)
+			return oneOf(sub, "install", "i", "isntall", "add") && len(operands(rest)) == 0 && !hasFlag(rest, "-g", "--global") &&
+				!hasFlag(rest, "--no-package-lock", "--package-lock=false", "--package-lock-only")
 		}},
 	{Name: "yarn", Programs: []string{"yarn"}, Manifests: []string{"package.json"},
 		Lockfiles: []string{"yarn.lock"}, Extra: []string{".yarnrc.yml", ".yarn/releases"}, DirFlags: []string{"--cwd"},
@@ -138,6 +183,12 @@ var tools = []*Tool{
 		cleans: func(a []string) bool {
 			sub, rest := subcommand(a)
 			return sub == "cache" && firstOperand(rest, nil) == "clean"
+		},
+		LockFlags: []string{"--frozen-lockfile", "--immutable"}, LockEnv: []string{"YARN_ENABLE_IMMUTABLE_INSTALLS"}, CIFrozen: true,
+		relocks: func(a []string) bool {
+			sub, rest := subcommand(a)
+			return ((sub == "" && !printsInfo(a)) || (sub == "install" && len(operands(rest)) == 0)) &&
+				!hasFlag(a, "--pure-lockfile", "--no-lockfile", "--mode=update-lockfile")
 		}},
 	{Name: "pnpm", Programs: []string{"pnpm"}, Manifests: []string{"package.json"},
 		Lockfiles: []string{"pnpm-lock.yaml"}, Extra: []string{"pnpm-workspace.yaml"}, DirFlags: []string{"-C", "--dir"},
@@ -150,6 +201,18 @@ var tools = []*Tool{
 		cleans: func(a []string) bool {
 			sub, rest := subcommand(a)
 			return sub == "store" && firstOperand(rest, nil) == "prune"
+		},
+		lockMode: func(a []string) lockUse {
+			if sub, _ := subcommand(a); sub == "fetch" {
+				return lockRequired
+			}
+			return lockIgnored
+		},
+		LockFlags: []string{"--frozen-lockfile"}, LockEnv: []string{"npm_config_frozen_lockfile"}, CIFrozen: true,
+		relocks: func(a []string) bool {
+			sub, rest := subcommand(a)
+			return oneOf(sub, "install", "i") && len(operands(rest)) == 0 && !hasFlag(rest, "-g", "--global") &&
+				!hasFlag(rest, "--no-lockfile", "--lockfile-only", "--fix-lockfile")
 		}},
 	{Name: "bun", Programs: []string{"bun"}, Manifests: []string{"package.json"},
 		Lockfiles: []string{"bun.lock", "bun.lockb"}, DirFlags: []string{"--cwd"},
@@ -157,7 +220,7 @@ var tools = []*Tool{
 			sub, rest := subcommand(a)
 			return oneOf(sub, "install", "i") && len(operands(rest)) == 0 && !hasFlag(rest, "-g", "--global")
 		},
-		Caches: []*Cache{bunCache}, NoCacheFlags: []string{"--no-cache"},
+		Caches: []*Cache{bunCache}, NoCacheFlags: []string{"--no-cache"}, LockFlags: []string{"--frozen-lockfile"},
 		uses: subcommandIn("install", "i", "add")},
 	{Name: "pip", Programs: []string{"pip", "pip3"}, Manifests: []string{"requirements*.txt", "pyproject.toml", "setup.py", "setup.cfg"},
 		DirFlags: []string{"-r", "--requirement", "-e", "--editable"},
@@ -183,6 +246,16 @@ var tools = []*Tool{
 		cleans: func(a []string) bool {
 			sub, rest := subcommand(a)
 			return sub == "cache" && firstOperand(rest, nil) == "clear"
+		},
+		lockMode: func(a []string) lockUse {
+			if sub, _ := subcommand(a); oneOf(sub, "install", "sync") {
+				return lockPreferred
+			}
+			return lockIgnored
+		},
+		relocks: func(a []string) bool {
+			sub, rest := subcommand(a)
+			return sub == "lock" && !hasFlag(rest, "--check")
 		}},
 	{Name: "uv", Programs: []string{"uv"}, Manifests: []string{"pyproject.toml"},
 		Lockfiles: []string{"uv.lock"}, DirFlags: []string{"--directory", "--project", "-r", "--requirement", "-e", "--editable"},
@@ -209,7 +282,22 @@ var tools = []*Tool{
 		cleans: func(a []string) bool {
 			sub, rest := subcommand(a)
 			return sub == "cache" && oneOf(firstOperand(rest, nil), "clean", "prune")
-		}},
+		},
+		LockFlags: []string{"--locked", "--frozen"}, LockEnv: []string{"UV_LOCKED", "UV_FROZEN"},
+		readsLock: func(a []string) bool { sub, _ := subcommand(a); return sub != "pip" }},
+	{Name: "pdm", Programs: []string{"pdm"}, Manifests: []string{"pyproject.toml"},
+		Lockfiles: []string{"pdm.lock"}, DirFlags: []string{"-p", "--project"},
+		installs: func(a []string, _ func(string) (string, bool)) bool {
+			sub, _ := subcommand(a)
+			return oneOf(sub, "install", "sync")
+		},
+		lockMode: func(a []string) lockUse {
+			if sub, _ := subcommand(a); sub == "sync" {
+				return lockRequired
+			}
+			return lockIgnored
+		},
+		LockFlags: []string{"--frozen-lockfile", "--check"}},
 	{Name: "pipenv", Programs: []string{"pipenv"}, Manifests: []string{"Pipfile"},
 		Lockfiles: []string{"Pipfile.lock"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
@@ -217,7 +305,14 @@ var tools = []*Tool{
 			return sub == "sync" || (sub == "install" && len(operands(rest)) == 0)
 		},
 		Caches: []*Cache{pipenvCache}, NoCacheEnv: []string{"PIP_NO_CACHE_DIR"},
-		uses: subcommandIn("install", "sync", "lock")},
+		uses: subcommandIn("install", "sync", "lock"),
+		lockMode: func(a []string) lockUse {
+			if sub, _ := subcommand(a); sub == "sync" {
+				return lockRequired
+			}
+			return lockIgnored
+		},
+		LockFlags: []string{"--deploy", "--ignore-pipfile"}},
 	{Name: "go", Programs: []string{"go"}, Manifests: []string{"go.mod"},
 		Lockfiles: []string{"go.sum"}, DirFlags: []string{"-C"},
 		installs: func(a []string, getenv func(string) (string, bool)) bool {
@@ -274,7 +369,8 @@ var tools = []*Tool{
 			sub, rest := subcommand(a)
 			return oneOf(sub, "build", "b", "test", "t", "check", "c", "run", "r", "fetch", "install", "vendor", "doc", "clippy", "update", "generate-lockfile", "bench") ||
 				(sub == "chef" && firstOperand(rest, nil) == "cook")
-		}},
+		},
+		LockFlags: []string{"--locked", "--frozen"}},
 	{Name: "maven", Programs: []string{"mvn", "mvnw"}, Manifests: []string{"pom.xml"},
 		Extra: []string{".mvn"}, DirFlags: []string{"-f", "--file"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
@@ -309,7 +405,18 @@ var tools = []*Tool{
 			return oneOf(sub, "install", "i", "update", "u", "upgrade", "require", "r", "create-project") ||
 				(sub == "global" && oneOf(firstOperand(rest, nil), "require", "install", "update"))
 		},
-		cleans: subcommandIn("clear-cache", "clearcache", "cc")},
+		cleans: subcommandIn("clear-cache", "clearcache", "cc"),
+		lockMode: func(a []string) lockUse {
+			if sub, _ := subcommand(a); oneOf(sub, "install", "i") {
+				return lockPreferred
+			}
+			return lockIgnored
+		},
+		relocks: func(a []string) bool {
+			sub, rest := subcommand(a)
+			return oneOf(sub, "update", "u", "upgrade") && len(operands(rest)) == 0 && !hasFlag(rest, "--lock")
+		},
+		readsLock: func(a []string) bool { sub, _ := subcommand(a); return !oneOf(sub, "update", "u", "upgrade") }},
 	{Name: "bundler", Programs: []string{"bundle", "bundler"}, Manifests: []string{"Gemfile", "*.gemspec"},
 		Lockfiles: []string{"Gemfile.lock"}, DirFlags: []string{"--gemfile"},
 		installs: func(a []string, _ func(string) (string, bool)) bool {
@@ -320,6 +427,22 @@ var tools = []*Tool{
 		uses: func(a []string) bool {
 			sub, _ := subcommand(a)
 			return (sub == "" && !printsInfo(a)) || oneOf(sub, "install", "update", "add")
+		},
+		LockFlags: []string{"--frozen", "--deployment"}, LockEnv: []string{"BUNDLE_FROZEN", "BUNDLE_DEPLOYMENT"},
+		relocks: func(a []string) bool {
+			sub, _ := subcommand(a)
+			return (sub == "" && !printsInfo(a)) || sub == "install"
+		},
+		freezes: func(a []string) bool {
+			sub, rest := subcommand(a)
+			if sub != "config" {
+				return false
+			}
+			ops := operands(rest)
+			if len(ops) > 0 && ops[0] == "set" {
+				ops = ops[1:]
+			}
+			return len(ops) == 2 && oneOf(ops[0], "frozen", "deployment") && truthy(ops[1])
 		}},
 	{Name: "dotnet", Programs: []string{"dotnet"}, Manifests: []string{"*.csproj", "*.fsproj", "*.vbproj", "*.sln", "*.slnx"},
 		Lockfiles: []string{"packages.lock.json"}, Extra: []string{"Directory.Build.props", "Directory.Packages.props", "nuget.config", "NuGet.Config"},
