@@ -100,6 +100,11 @@ type Run struct {
 type Mount struct {
 	*instructions.Mount
 	Flag Word
+	// Unknown is set when the flag uses a variable whose value is not
+	// known here: BuildKit's expansion then left an empty string in some
+	// field (source=${SRC} reads as no source), so the fields cannot be
+	// trusted.
+	Unknown bool
 }
 
 // Copy is the model of COPY or ADD.

@@ -257,6 +257,12 @@ func (b *builder) modelMounts(in *Instruction, c *instructions.RunCommand) {
 		mt := &Mount{Mount: m}
 		if i < len(flags) {
 			mt.Flag = flags[i]
+			if strings.Contains(mt.Flag.Text, "$") {
+				_, known := expand(b.lex, mt.Flag.Text, b.st.env)
+				mt.Unknown = !known
+			}
+		} else {
+			mt.Unknown = unknown
 		}
 		in.Run.Mounts = append(in.Run.Mounts, mt)
 		if m.From != "" {

@@ -172,7 +172,7 @@ func cacheMounts(in *dockerfile.Instruction) []cacheMount {
 		}
 		t := m.Target
 		switch {
-		case strings.ContainsAny(t, "\\$") || (len(t) > 1 && t[1] == ':'):
+		case m.Unknown || strings.ContainsAny(t, "\\$") || (len(t) > 1 && t[1] == ':'):
 		case path.IsAbs(t):
 			cm.Target = path.Clean(t)
 		case in.Workdir != "":

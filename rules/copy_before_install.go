@@ -202,7 +202,7 @@ func wholeContextCopies(in *dockerfile.Instruction) []contextCopy {
 	case in.Run != nil:
 		var out []contextCopy
 		for _, m := range in.Run.Mounts {
-			if m.Type != "bind" || m.From != "" || !isWholeContext(cmp.Or(m.Source, ".")) {
+			if m.Type != "bind" || m.From != "" || m.Unknown || !isWholeContext(cmp.Or(m.Source, ".")) {
 				continue
 			}
 			target := m.Target
