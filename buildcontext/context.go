@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/moby/patternmatcher"
@@ -43,14 +44,14 @@ type Context struct {
 	patterns   []string
 	matcher    *patternmatcher.PatternMatcher
 
-	exists map[string]bool
+	dirs map[string]map[string]bool // listings read so far: dir → names (nil: not a directory)
 }
 
 // New returns the context rooted at dir ("" when the Dockerfile came from
 // standard input with no name: then nothing is known to exist) with the
 // given ignore file and its content.
 func New(dir, ignoreFile string, ignoreData []byte) *Context {
-	c := &Context{dir: dir, IgnoreFile: ignoreFile, exists: map[string]bool{}}
+	c := &Context{dir: dir, IgnoreFile: ignoreFile, dirs: map[string]map[string]bool{}}
 	if ignoreFile == "" {
 		return c
 	}
@@ -77,7 +78,8 @@ func (c *Context) Patterns() []string { return c.patterns }
 
 // Exists reports whether rel, a slash-separated path relative to the
 // context root, is on disk in the context. Paths that leave the context
-// do not exist. It answers false when the context is unknown.
+// do not exist. It answers false when the context is unknown. Each
+// directory is listed once, however many questions are asked.
 func (c *Context) Exists(rel string) bool {
 	if !c.Known() {
 		return false
@@ -86,12 +88,27 @@ func (c *Context) Exists(rel string) bool {
 	if rel == "" {
 		return false
 	}
-	if ok, seen := c.exists[rel]; seen {
-		return ok
+	dir, name := path.Split(rel)
+	return c.list(strings.TrimSuffix(dir, "/"))[name]
+}
+
+// list returns the names in a directory of the context ("" is the root),
+// nil when it is not a directory.
+func (c *Context) list(dir string) map[string]bool {
+	if names, ok := c.dirs[dir]; ok {
+		return names
 	}
-	_, err := os.Lstat(filepath.Join(c.dir, filepath.FromSlash(rel)))
-	c.exists[rel] = err == nil
-	return err == nil
+	var names map[string]bool
+	if dir == "" || c.list(path.Dir(strings.TrimSuffix("/"+dir, "/"))[1:])[path.Base(dir)] {
+		if entries, err := os.ReadDir(filepath.Join(c.dir, filepath.FromSlash(dir))); err == nil {
+			names = make(map[string]bool, len(entries))
+			for _, e := range entries {
+				names[e.Name()] = true
+			}
+		}
+	}
+	c.dirs[dir] = names
+	return names
 }
 
 // Sent reports whether rel exists and the ignore file does not exclude
@@ -122,8 +139,8 @@ func clean(rel string) string {
 }
 
 // Glob returns the context paths that match a slash-separated pattern
-// (filepath.Match syntax) and that the ignore file does not exclude,
-// sorted. It returns nothing when the context is unknown.
+// (path.Match syntax, element by element) and that the ignore file does
+// not exclude, sorted. It returns nothing when the context is unknown.
 func (c *Context) Glob(pattern string) []string {
 	if !c.Known() {
 		return nil
@@ -132,19 +149,33 @@ func (c *Context) Glob(pattern string) []string {
 	if pattern == "" {
 		return nil
 	}
-	matches, err := filepath.Glob(filepath.Join(c.dir, filepath.FromSlash(pattern)))
-	if err != nil {
-		return nil
+	matches := []string{""}
+	for _, elem := range strings.Split(pattern, "/") {
+		var next []string
+		for _, m := range matches {
+			names := c.list(m)
+			if !hasMeta(elem) {
+				if names[elem] {
+					next = append(next, path.Join(m, elem))
+				}
+				continue
+			}
+			for name := range names {
+				if ok, err := path.Match(elem, name); err == nil && ok {
+					next = append(next, path.Join(m, name))
+				}
+			}
+		}
+		matches = next
 	}
 	var out []string
 	for _, m := range matches {
-		rel, err := filepath.Rel(c.dir, m)
-		if err != nil {
-			continue
-		}
-		if rel = filepath.ToSlash(rel); !c.Ignored(rel) {
-			out = append(out, rel)
+		if !c.Ignored(m) {
+			out = append(out, m)
 		}
 	}
+	slices.Sort(out)
 	return out
 }
+
+func hasMeta(s string) bool { return strings.ContainsAny(s, `*?[\`) }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
 // File is the model of one Dockerfile.
@@ -30,6 +31,7 @@ type File struct {
 	Stages       []*Stage
 
 	lines *lines
+	lex   *shell.Lex
 }
 
 // Directive is a parser directive such as "# syntax=..." or "# escape=`".
@@ -128,6 +130,16 @@ func (f *File) Pos(offset int) token.Pos {
 func (f *File) Line(n int) string {
 	l, _ := f.lines.line(n)
 	return string(l)
+}
+
+// Lex returns BuildKit's word lexer for the file's escape character, to
+// expand words as BuildKit does. It is the model's own: use it from one
+// goroutine at a time, like the File.
+func (f *File) Lex() *shell.Lex {
+	if f.lex == nil {
+		f.lex = shell.NewLex(rune(f.Escape))
+	}
+	return f.lex
 }
 
 // Directive returns the value of the named parser directive.

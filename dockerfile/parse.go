@@ -54,7 +54,8 @@ func Parse(name string, src []byte, tok *token.File) *File {
 		return f
 	}
 	f.Escape = byte(res.EscapeToken)
-	b := &builder{f: f, lex: shell.NewLex(res.EscapeToken)}
+	f.lex = shell.NewLex(res.EscapeToken)
+	b := &builder{f: f, lex: f.lex}
 	for _, node := range res.AST.Children {
 		b.add(node)
 	}

@@ -164,6 +164,7 @@ func (l *Linter) run(fset *token.FileSet, other []string, files map[string][]byt
 		return nil, fmt.Errorf("%s is not part of the build unit", name)
 	}
 	pkg := types.NewPackage("dockerfile", "dockerfile")
+	info := &types.Info{} // no Go code: empty, shared by every pass
 	for _, a := range l.order {
 		if res, ok := provided[a]; ok {
 			results[a] = res
@@ -182,7 +183,7 @@ func (l *Linter) run(fset *token.FileSet, other []string, files map[string][]byt
 			Fset:       fset,
 			OtherFiles: other,
 			Pkg:        pkg,
-			TypesInfo:  &types.Info{},
+			TypesInfo:  info,
 			ResultOf:   resultOf,
 			ReadFile:   readFile,
 			Report:     func(d analysis.Diagnostic) { diags = append(diags, diag{d, a}) },

@@ -104,7 +104,7 @@ func runCopyLinkOpportunity(pass *analysis.Pass) (any, error) {
 	if slices.ContainsFunc(chain, isWindowsShell) {
 		return nil, nil
 	}
-	lc := &linkCheck{f: f, lex: shell.NewLex(rune(f.Escape)), chain: chain, scratch: strings.EqualFold(base, "scratch")}
+	lc := &linkCheck{f: f, lex: f.Lex(), chain: chain, scratch: strings.EqualFold(base, "scratch")}
 	if !strings.Contains(base, "$") {
 		lc.layout = layoutOf(base)
 	}

@@ -7,7 +7,6 @@ import (
 	"unicode"
 
 	"github.com/moby/buildkit/frontend/dockerfile/dfgitutil"
-	"github.com/moby/buildkit/frontend/dockerfile/shell"
 
 	"github.com/cachelint/cachelint/dockerfile"
 )
@@ -160,7 +159,7 @@ func expandMarked(f *dockerfile.File, env *dockerfile.Env, word string) (value s
 		return word, nil, true
 	}
 	m := &markedEnv{env: env}
-	res, err := shell.NewLex(rune(f.Escape)).ProcessWordWithMatches(word, m)
+	res, err := f.Lex().ProcessWordWithMatches(word, m)
 	if err != nil {
 		return "", nil, false
 	}

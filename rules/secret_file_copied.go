@@ -169,7 +169,7 @@ var sshNonSecrets = map[string]bool{"known_hosts": true, "config": true, "author
 
 func runSecretFileCopied(pass *analysis.Pass) (any, error) {
 	f := pass.ResultOf[dockerfile.Analyzer].(*dockerfile.File)
-	lex := shell.NewLex(rune(f.Escape))
+	lex := f.Lex()
 	for _, in := range f.Instructions {
 		if in.Copy == nil || in.Copy.Heredoc && len(in.Copy.Sources) == 0 || copiesFromStage(f, lex, in) {
 			continue

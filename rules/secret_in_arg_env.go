@@ -69,7 +69,7 @@ the value.`,
 
 func runSecretInArgEnv(pass *analysis.Pass) (any, error) {
 	f := pass.ResultOf[dockerfile.Analyzer].(*dockerfile.File)
-	lex := shell.NewLex(rune(f.Escape))
+	lex := f.Lex()
 	for _, in := range f.Instructions {
 		switch c := in.Command.(type) {
 		case *instructions.ArgCommand:

@@ -119,7 +119,7 @@ type volatileDecl struct {
 
 func runVolatileArgEarly(pass *analysis.Pass) (any, error) {
 	f := pass.ResultOf[dockerfile.Analyzer].(*dockerfile.File)
-	lex := shell.NewLex(rune(f.Escape))
+	lex := f.Lex()
 	reported := map[token.Pos]bool{}
 	// Later stages first: a stage built FROM another one sees more of
 	// what happens to the variables declared in its ancestors.
