@@ -393,6 +393,51 @@ func (lc *linkCheck) conflicts(prev *dockerfile.Instruction, t copyTarget, chown
 	return false
 }
 
+// unsafeLinkDirs are directories that a COPY --link must not write into on
+// a non-empty base image: symbolic links on usr-merged systems (/bin ->
+// usr/bin, /var/run -> /run ...), which a linked layer would replace by
+// directories, and directories whose owner or mode is not root's 0755
+// (/tmp and /var/tmp are 1777, home directories belong to their users,
+// /var holds service-owned state such as /var/www/html and /var/lib/*).
+var unsafeLinkDirs = []string{
+	"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/usr/tmp",
+	"/var", "/tmp", "/home", "/root", "/run", "/proc", "/sys", "/dev",
+}
+
+// standardDirs are system directories that every Linux image has, owned by
+// root with mode 0755.
+var standardDirs = map[string]bool{
+	"/usr": true, "/usr/bin": true, "/usr/sbin": true, "/usr/lib": true, "/usr/libexec": true,
+	"/usr/share": true, "/usr/include": true, "/usr/local": true, "/usr/local/bin": true,
+	"/usr/local/sbin": true, "/usr/local/lib": true, "/usr/local/share": true,
+	"/usr/local/include": true, "/usr/local/etc": true, "/etc": true, "/opt": true,
+	"/srv": true, "/mnt": true, "/media": true,
+}
+
+// underAny reports whether p is one of dirs or inside one of them.
+func underAny(p string, dirs []string) bool {
+	for _, d := range dirs {
+		if isUnder(p, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// isUnder reports whether p is dir or a path inside it.
+func isUnder(p, dir string) bool {
+	return p == dir || dir == "/" || strings.HasPrefix(p, dir+"/")
+}
+
+// dirChain returns dir and its ancestors, without "/".
+func dirChain(dir string) []string {
+	var out []string
+	for d := path.Clean(dir); d != "/" && d != "." && d != ""; d = path.Dir(d) {
+		out = append(out, d)
+	}
+	return out
+}
+
 // changesFiles are commands whose operands are files and directories they
 // create or change: a bare word (mkdir bin) is a path relative to the
 // working directory, and an operand that cannot be known here may be the
