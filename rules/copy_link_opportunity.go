@@ -92,23 +92,20 @@ func runCopyLinkOpportunity(pass *analysis.Pass) (any, error) {
 	if f.ParseErr != nil || len(f.Stages) == 0 {
 		return nil, nil
 	}
-	stages := exportedStages(f)
-	base := stages[0].BaseImage
-	if isWindowsImage(base) {
+	final := f.Stages[len(f.Stages)-1]
+	if IsWindows(final) {
 		return nil, nil
 	}
+	stages := exportedStages(f)
+	base := stages[0].BaseImage
 	var chain []*dockerfile.Instruction
 	for _, s := range stages {
 		chain = append(chain, s.Instructions...)
-	}
-	if slices.ContainsFunc(chain, isWindowsShell) {
-		return nil, nil
 	}
 	lc := &linkCheck{f: f, lex: shell.NewLex(rune(f.Escape)), chain: chain, scratch: strings.EqualFold(base, "scratch")}
 	if !strings.Contains(base, "$") {
 		lc.layout = layoutOf(base)
 	}
-	final := f.Stages[len(f.Stages)-1]
 	for i, in := range chain {
 		// BuildKit ignores --link on a COPY with --chmod: nothing to gain.
 		if in.Keyword != "COPY" || in.Copy == nil || in.Copy.From == "" || in.Err != nil ||
@@ -186,17 +183,6 @@ func flagWord(in *dockerfile.Instruction, name string) *dockerfile.Word {
 		}
 	}
 	return nil
-}
-
-// isWindowsShell reports whether an instruction is a SHELL that sets
-// PowerShell or cmd.
-func isWindowsShell(in *dockerfile.Instruction) bool {
-	sh, ok := in.Command.(*instructions.ShellCommand)
-	if !ok || len(sh.Shell) == 0 {
-		return false
-	}
-	name := strings.ToLower(path.Base(strings.ReplaceAll(sh.Shell[0], "\\", "/")))
-	return strings.HasPrefix(name, "powershell") || strings.HasPrefix(name, "pwsh") || strings.HasPrefix(name, "cmd")
 }
 
 // linkCheck decides whether --link is safe for the COPYs of the exported
