@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"golang.org/x/tools/go/analysis"
 
@@ -165,7 +164,7 @@ func whatChanges(base string) string {
 
 // linkSyntaxNote tells when the file's frontend does not have --link yet.
 func linkSyntaxNote(f *dockerfile.File) string {
-	value, _, _, ok := parser.DetectSyntax(f.Src)
+	value, _, ok := syntaxDirective(f)
 	if !ok {
 		return " and start the file with `# syntax=docker/dockerfile:1` (--link needs Dockerfile frontend 1.4)"
 	}
