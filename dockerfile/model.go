@@ -19,7 +19,7 @@ type File struct {
 	Tok    *token.File // positions; Tok.Pos(offset) gives a token.Pos
 	Escape byte        // the escape character ('\\' or '`')
 
-	Directives []Directive // parser directives at the top of the file
+	Directives []Directive // parser directives, as BuildKit reads them; in line order
 
 	// ParseErr is set when BuildKit's parser rejected the whole file;
 	// nothing else is filled in then. ParseErrLine is its line (0 unknown).
@@ -37,7 +37,7 @@ type File struct {
 // Directive is a parser directive such as "# syntax=..." or "# escape=`".
 type Directive struct {
 	Name  string // lower case: syntax, escape, check
-	Value string
+	Value string // as written, with any arguments after the first word
 	Line  int
 }
 

@@ -1,10 +1,13 @@
 package dockerfile
 
 import (
+	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
 
 const modelSrc = `# syntax=docker/dockerfile:1
@@ -128,6 +131,67 @@ func TestInstructionModel(t *testing.T) {
 	}
 }
 
+// TestDirectives checks that the model reads parser directives as BuildKit
+// does: escape as parser.Parse, syntax as the builder's DetectSyntax and
+// check as the frontend's ParseDirective. A byte order mark is skipped by
+// all three; indentation only by parser.Parse; a #! line by the others.
+func TestDirectives(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      []Directive
+		escape    byte
+	}{
+		{
+			name:   "byte order mark and CRLF",
+			src:    "\xEF\xBB\xBF# syntax=docker/dockerfile:1.4\r\n# escape=`\r\n# check=skip=all\r\nFROM alpine\r\n",
+			want:   []Directive{{"syntax", "docker/dockerfile:1.4", 1}, {"escape", "`", 2}, {"check", "skip=all", 3}},
+			escape: '`',
+		},
+		{
+			name:   "indented",
+			src:    "  # escape=`\n\t# syntax=docker/dockerfile:1\nFROM alpine\n",
+			want:   []Directive{{"escape", "`", 1}},
+			escape: '`',
+		},
+		{
+			name:   "after a #! line",
+			src:    "#!/usr/bin/env -S docker build -f\n# syntax=docker/dockerfile:1 --x=y\n# check=error=true\n# escape=`\nFROM alpine\n",
+			want:   []Directive{{"syntax", "docker/dockerfile:1 --x=y", 2}, {"check", "error=true", 3}},
+			escape: '\\',
+		},
+		{
+			name:   "below a comment",
+			src:    "# hello\n# syntax=docker/dockerfile:1\nFROM alpine\n",
+			escape: '\\',
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := Parse("Dockerfile", []byte(tt.src), nil)
+			if f.ParseErr != nil {
+				t.Fatal(f.ParseErr)
+			}
+			if fmt.Sprint(f.Directives) != fmt.Sprint(tt.want) {
+				t.Errorf("directives = %v, want %v", f.Directives, tt.want)
+			}
+			if f.Escape != tt.escape {
+				t.Errorf("escape = %q, want %q", f.Escape, tt.escape)
+			}
+			// BuildKit's own readers agree.
+			res, err := parser.Parse(bytes.NewReader([]byte(tt.src)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := f.Directive("escape"); ok != (res.EscapeToken == '`') {
+				t.Errorf("escape directive %v, but BuildKit's escape token is %q", ok, res.EscapeToken)
+			}
+			ref, _, _, ok := parser.DetectSyntax([]byte(tt.src))
+			if v, has := f.Directive("syntax"); has != ok || has && !strings.HasPrefix(v, ref) {
+				t.Errorf("syntax directive %q, %v; DetectSyntax: %q, %v", v, has, ref, ok)
+			}
+		})
+	}
+}
 func TestQuotedNames(t *testing.T) {
 	f := Parse("Dockerfile", []byte("FROM a\nENV \"FOO\"=bar\nARG 'V'=1\nRUN true\n"), nil)
 	env := f.Instructions[3].Env

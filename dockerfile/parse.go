@@ -2,11 +2,14 @@ package dockerfile
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"go/token"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
@@ -34,15 +37,7 @@ func Parse(name string, src []byte, tok *token.File) *File {
 	}
 	f := &File{Name: name, Src: src, Tok: tok, Escape: '\\', lines: newLines(src)}
 
-	var dp parser.DirectiveParser
-	dirs, _ := dp.ParseAll(src)
-	for _, d := range dirs {
-		line := 0
-		if len(d.Location) > 0 {
-			line = d.Location[0].Start.Line
-		}
-		f.Directives = append(f.Directives, Directive{Name: strings.ToLower(d.Name), Value: d.Value, Line: line})
-	}
+	f.Directives = readDirectives(src)
 
 	res, err := parser.Parse(bytes.NewReader(src))
 	if err != nil {
@@ -60,6 +55,41 @@ func Parse(name string, src []byte, tok *token.File) *File {
 		b.add(node)
 	}
 	return f
+}
+
+// readDirectives returns the parser directives of src as BuildKit reads
+// each one. The syntax directive is read as the builder reads it to pick
+// the frontend (parser.DetectSyntax) and check as the frontend reads it
+// (parser.ParseDirective): after a byte order mark and a #! line, not
+// indented. escape is read as parser.Parse reads it: after a byte order
+// mark, indented or not, and not after a #! line.
+func readDirectives(src []byte) []Directive {
+	var ds []Directive
+	add := func(name, value string, loc []parser.Range) {
+		line := 0
+		if len(loc) > 0 {
+			line = loc[0].Start.Line
+		}
+		ds = append(ds, Directive{Name: name, Value: value, Line: line})
+	}
+	if _, value, loc, ok := parser.DetectSyntax(src); ok {
+		add("syntax", value, loc)
+	}
+	if _, value, loc, ok := parser.ParseDirective("check", src); ok {
+		add("check", value, loc)
+	}
+	var dp parser.DirectiveParser
+	for _, line := range bytes.SplitAfter(bytes.TrimPrefix(src, []byte("\xEF\xBB\xBF")), []byte("\n")) {
+		d, err := dp.ParseLine(bytes.TrimLeftFunc(bytes.TrimRight(line, "\r\n"), unicode.IsSpace))
+		if err != nil || d == nil {
+			break
+		}
+		if d.Name == "escape" {
+			add(d.Name, d.Value, d.Location)
+		}
+	}
+	slices.SortStableFunc(ds, func(a, b Directive) int { return cmp.Compare(a.Line, b.Line) })
+	return ds
 }
 
 // builder walks the instructions in order, keeping the state of the

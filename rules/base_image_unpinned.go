@@ -111,22 +111,25 @@ func runBaseImageUnpinned(pass *analysis.Pass) (any, error) {
 
 // imageTag splits an image reference into its name and tag. pinned is true
 // when the reference has a digest, or when its tag or digest depends on
-// an unknown value. A colon before the last slash belongs to a registry
-// port (localhost:5000/app), not to a tag.
+// an unknown value.
 func imageTag(ref string) (name, tag string, pinned bool) {
 	if strings.Contains(ref, "@") {
 		return ref, "", true
 	}
-	last := strings.LastIndexByte(ref, '/')
-	tail := ref[last+1:]
-	colon := strings.LastIndexByte(tail, ':')
-	if colon < 0 {
+	r := parseImageRef(ref)
+	if r.Tag == "" && !strings.HasSuffix(ref, ":") {
 		// An unknown part in the last component may itself hold a tag or
 		// a digest (FROM node${SUFFIX}).
-		return ref, "", strings.Contains(tail, unknownMark)
+		return ref, "", strings.Contains(ref[strings.LastIndexByte(ref, '/')+1:], unknownMark)
 	}
-	name, tag = ref[:last+1+colon], tail[colon+1:]
-	return name, tag, strings.Contains(tag, unknownMark)
+	return r.Name, r.Tag, strings.Contains(r.Tag, unknownMark)
+}
+
+// isLocalImageName reports whether an image name is a single word that is
+// not an official image: a locally built image or a named build context
+// (--build-context), which no registry tag or digest pins.
+func isLocalImageName(name string) bool {
+	return !strings.ContainsAny(name, "/"+unknownMark) && !officialImages[name]
 }
 
 // displayImage shows unknown parts of an image reference as an ellipsis.
@@ -141,10 +144,7 @@ func validImageName(name string) bool {
 	if name == "" || strings.Contains(name, "://") {
 		return false
 	}
-	path := name
-	if host, rest, ok := strings.Cut(name, "/"); ok && (strings.ContainsAny(host, ".:") || host == "localhost") {
-		path = rest
-	}
+	_, path, _ := cutRegistry(name)
 	allowed := func(r rune) bool {
 		return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("._-/"+unknownMark, r)
 	}

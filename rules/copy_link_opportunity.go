@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"golang.org/x/tools/go/analysis"
 
@@ -92,23 +91,20 @@ func runCopyLinkOpportunity(pass *analysis.Pass) (any, error) {
 	if f.ParseErr != nil || len(f.Stages) == 0 {
 		return nil, nil
 	}
-	stages := exportedStages(f)
-	base := stages[0].BaseImage
-	if isWindowsImage(base) {
+	final := f.Stages[len(f.Stages)-1]
+	if IsWindows(final) {
 		return nil, nil
 	}
+	stages := exportedStages(f)
+	base := stages[0].BaseImage
 	var chain []*dockerfile.Instruction
 	for _, s := range stages {
 		chain = append(chain, s.Instructions...)
-	}
-	if slices.ContainsFunc(chain, isWindowsShell) {
-		return nil, nil
 	}
 	lc := &linkCheck{f: f, lex: f.Lex(), chain: chain, scratch: strings.EqualFold(base, "scratch")}
 	if !strings.Contains(base, "$") {
 		lc.layout = layoutOf(base)
 	}
-	final := f.Stages[len(f.Stages)-1]
 	for i, in := range chain {
 		// BuildKit ignores --link on a COPY with --chmod: nothing to gain.
 		if in.Keyword != "COPY" || in.Copy == nil || in.Copy.From == "" || in.Err != nil ||
@@ -168,7 +164,7 @@ func whatChanges(base string) string {
 
 // linkSyntaxNote tells when the file's frontend does not have --link yet.
 func linkSyntaxNote(f *dockerfile.File) string {
-	value, _, _, ok := parser.DetectSyntax(f.Src)
+	value, _, ok := syntaxDirective(f)
 	if !ok {
 		return " and start the file with `# syntax=docker/dockerfile:1` (--link needs Dockerfile frontend 1.4)"
 	}
@@ -186,17 +182,6 @@ func flagWord(in *dockerfile.Instruction, name string) *dockerfile.Word {
 		}
 	}
 	return nil
-}
-
-// isWindowsShell reports whether an instruction is a SHELL that sets
-// PowerShell or cmd.
-func isWindowsShell(in *dockerfile.Instruction) bool {
-	sh, ok := in.Command.(*instructions.ShellCommand)
-	if !ok || len(sh.Shell) == 0 {
-		return false
-	}
-	name := strings.ToLower(path.Base(strings.ReplaceAll(sh.Shell[0], "\\", "/")))
-	return strings.HasPrefix(name, "powershell") || strings.HasPrefix(name, "pwsh") || strings.HasPrefix(name, "cmd")
 }
 
 // linkCheck decides whether --link is safe for the COPYs of the exported
@@ -391,6 +376,51 @@ func (lc *linkCheck) conflicts(prev *dockerfile.Instruction, t copyTarget, chown
 		}
 	}
 	return false
+}
+
+// unsafeLinkDirs are directories that a COPY --link must not write into on
+// a non-empty base image: symbolic links on usr-merged systems (/bin ->
+// usr/bin, /var/run -> /run ...), which a linked layer would replace by
+// directories, and directories whose owner or mode is not root's 0755
+// (/tmp and /var/tmp are 1777, home directories belong to their users,
+// /var holds service-owned state such as /var/www/html and /var/lib/*).
+var unsafeLinkDirs = []string{
+	"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/usr/tmp",
+	"/var", "/tmp", "/home", "/root", "/run", "/proc", "/sys", "/dev",
+}
+
+// standardDirs are system directories that every Linux image has, owned by
+// root with mode 0755.
+var standardDirs = map[string]bool{
+	"/usr": true, "/usr/bin": true, "/usr/sbin": true, "/usr/lib": true, "/usr/libexec": true,
+	"/usr/share": true, "/usr/include": true, "/usr/local": true, "/usr/local/bin": true,
+	"/usr/local/sbin": true, "/usr/local/lib": true, "/usr/local/share": true,
+	"/usr/local/include": true, "/usr/local/etc": true, "/etc": true, "/opt": true,
+	"/srv": true, "/mnt": true, "/media": true,
+}
+
+// underAny reports whether p is one of dirs or inside one of them.
+func underAny(p string, dirs []string) bool {
+	for _, d := range dirs {
+		if isUnder(p, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// isUnder reports whether p is dir or a path inside it.
+func isUnder(p, dir string) bool {
+	return p == dir || dir == "/" || strings.HasPrefix(p, dir+"/")
+}
+
+// dirChain returns dir and its ancestors, without "/".
+func dirChain(dir string) []string {
+	var out []string
+	for d := path.Clean(dir); d != "/" && d != "." && d != ""; d = path.Dir(d) {
+		out = append(out, d)
+	}
+	return out
 }
 
 // changesFiles are commands whose operands are files and directories they

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/cachelint/cachelint/dockerfile"
 )
 
 // frontendFeature is Dockerfile syntax that only a recent enough Dockerfile
@@ -62,6 +64,18 @@ type syntaxPin struct {
 }
 
 var pinnedTag = regexp.MustCompile(`^1\.(\d+)(?:\.\d+)?(-labs|-experimental)?$`)
+
+// syntaxDirective returns the frontend a file's # syntax= directive names
+// (the first word of its value) and the directive's line.
+func syntaxDirective(f *dockerfile.File) (frontend string, line int, ok bool) {
+	for _, d := range f.Directives {
+		if d.Name == "syntax" {
+			frontend, _, _ = strings.Cut(d.Value, " ")
+			return frontend, d.Line, true
+		}
+	}
+	return "", 0, false
+}
 
 // parseSyntax reads the value of a # syntax= directive.
 func parseSyntax(value string) syntaxPin {

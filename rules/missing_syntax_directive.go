@@ -92,14 +92,10 @@ func runMissingSyntaxDirective(pass *analysis.Pass) (any, error) {
 	if len(uses) == 0 {
 		return nil, nil
 	}
-	value, _, loc, ok := parser.DetectSyntax(f.Src)
+	value, line, ok := syntaxDirective(f)
 	if !ok {
 		reportMissingSyntax(pass, f, uses)
 		return nil, nil
-	}
-	line := 0
-	if len(loc) > 0 {
-		line = loc[0].Start.Line
 	}
 	reportOldSyntax(pass, f, uses, value, line)
 	return nil, nil

@@ -120,6 +120,16 @@ func refKindOfTag(t string) refKind {
 // 3.24-stable, 1.x, release-2.0-dev, v3-maint.
 var branchWords = toSet("stable branch dev devel develop maint maintenance main master trunk head next latest nightly snapshot x")
 
+func toSet(lists ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, l := range lists {
+		for _, w := range strings.Fields(l) {
+			m[w] = true
+		}
+	}
+	return m
+}
+
 func hasBranchWord(ref string) bool {
 	for _, w := range strings.FieldsFunc(ref, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		if branchWords[strings.ToLower(w)] {
