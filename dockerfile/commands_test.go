@@ -260,3 +260,24 @@ func TestCommandFiles(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestSudo checks the user a sudo wrapper runs a command as.
+func TestSudo(t *testing.T) {
+	tests := []struct{ run, want string }{
+		{"npm ci", ""},
+		{"sudo npm ci", "root"},
+		{"sudo -E npm ci", "root"},
+		{"sudo -u bob npm ci", "bob"},
+		{"sudo -Eu bob npm ci", "bob"},
+		{"sudo --user=bob npm ci", "bob"},
+		{"sudo --user bob npm ci", "bob"},
+		{"sudo -H env A=1 npm ci", "root"},
+	}
+	for _, tt := range tests {
+		f := Parse("Dockerfile", []byte("FROM a\nRUN "+tt.run+"\n"), nil)
+		c := f.Instructions[1].Run.Commands
+		if len(c) != 1 || c[0].Name() != "npm" || c[0].Sudo != tt.want {
+			t.Errorf("%s: got %+v, want npm run as %q", tt.run, c, tt.want)
+		}
+	}
+}

@@ -25,7 +25,10 @@ type Command struct {
 	// Redirs are the command's own redirections, in order (echo x >
 	// /etc/f, cat <<EOF > f); redirections of a compound command ({ ...; }
 	// > f) are not recorded.
-	Redirs   []Redirect
+	Redirs []Redirect
+	// Sudo is the user a sudo in front of the command runs it as: "root"
+	// for plain sudo, the -u value otherwise (as written); "" without sudo.
+	Sudo     string
 	Pos, End token.Pos
 }
 
@@ -465,7 +468,7 @@ func onlyFlags(args []Arg) bool {
 // command. words are the shell words behind args when there are some,
 // redirs the command's redirections. outer is the state that a cd changes.
 func (w *walker) callWithWords(args []Arg, words []*syntax.Word, redirs []Redirect, local, outer *shellState) {
-	args, local = unwrap(args, local)
+	args, local, sudo := unwrap(args, local)
 	if len(args) == 0 {
 		return
 	}
@@ -482,7 +485,7 @@ func (w *walker) callWithWords(args []Arg, words []*syntax.Word, redirs []Redire
 	if name == "cd" && local == outer {
 		outer.dir = cdTarget(outer.dir, args)
 	}
-	cmd := &Command{Args: args, Dir: local.dir, Redirs: redirs, Pos: args[0].Pos, End: args[len(args)-1].End}
+	cmd := &Command{Args: args, Dir: local.dir, Redirs: redirs, Sudo: sudo, Pos: args[0].Pos, End: args[len(args)-1].End}
 	if len(local.env) > 0 {
 		cmd.Env = local.env
 	}
@@ -563,7 +566,7 @@ func cdTarget(dir string, args []Arg) string {
 
 // wrapperFlagsWithValue lists, per wrapper, the flags that take a value.
 var wrapperFlagsWithValue = map[string]map[string]bool{
-	"sudo":    {"-u": true, "-g": true, "-C": true, "-D": true, "-h": true, "-p": true, "-r": true, "-t": true, "-U": true, "-T": true},
+	"sudo":    {"-u": true, "--user": true, "-g": true, "-C": true, "-D": true, "-h": true, "-p": true, "-r": true, "-t": true, "-U": true, "-T": true},
 	"env":     {"-u": true, "-C": true, "-S": true, "--unset": true, "--chdir": true},
 	"nice":    {"-n": true},
 	"xargs":   {"-a": true, "-d": true, "-E": true, "-e": true, "-I": true, "-i": true, "-L": true, "-l": true, "-n": true, "-P": true, "-s": true},
@@ -576,18 +579,30 @@ var wrapperFlagsWithValue = map[string]map[string]bool{
 }
 
 // unwrap strips wrapper programs (sudo, env, exec, ...) and returns the
-// wrapped command, with any variables `env` sets added to the state.
-func unwrap(args []Arg, st *shellState) ([]Arg, *shellState) {
+// wrapped command, with any variables `env` sets added to the state, and
+// the user a sudo runs it as ("" without sudo).
+func unwrap(args []Arg, st *shellState) ([]Arg, *shellState, string) {
 	copied := false
+	sudo := ""
 	for len(args) > 0 && args[0].Lit {
 		name := path.Base(args[0].Value)
 		valued, ok := wrapperFlagsWithValue[name]
 		if !ok {
-			return args, st
+			return args, st, sudo
+		}
+		if name == "sudo" {
+			sudo = "root"
 		}
 		i := 1
 		for i < len(args) {
 			v := args[i].Value
+			if name == "sudo" {
+				if u, ok := strings.CutPrefix(v, "--user="); ok {
+					sudo = u
+				} else if (v == "-u" || v == "--user" || takesValue(valued, v) && strings.HasSuffix(v, "u")) && i+1 < len(args) {
+					sudo = args[i+1].Value
+				}
+			}
 			if name == "env" && strings.Contains(v, "=") && !strings.HasPrefix(v, "-") {
 				if !copied {
 					st, copied = st.copy(), true
@@ -614,7 +629,7 @@ func unwrap(args []Arg, st *shellState) ([]Arg, *shellState) {
 		}
 		args = args[i:]
 	}
-	return args, st
+	return args, st, sudo
 }
 
 // takesValue reports whether a cluster of short flags (sudo -Eu) ends in
