@@ -116,6 +116,17 @@ func anyDir(alternatives ...func(e runEnv) (string, bool)) func(e runEnv) ([]str
 	}
 }
 
+// inProject is a directory inside the project, the directory the command
+// runs in.
+func inProject(sub string) func(e runEnv) (string, bool) {
+	return func(e runEnv) (string, bool) {
+		if e.c == nil || e.c.Dir == "" {
+			return "", false
+		}
+		return path.Join(e.c.Dir, sub), true
+	}
+}
+
 // xdgCache is the XDG cache rule followed by HOME/.cache/sub.
 func xdgCache(override, sub string) func(e runEnv) (string, bool) {
 	return first(fromEnv(override, ""), fromEnv("XDG_CACHE_HOME", sub), fromHome(".cache/"+sub))

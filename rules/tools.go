@@ -90,6 +90,7 @@ var (
 	yarnCache = &Cache{What: "Yarn cache", Marks: []string{"yarn", ".yarn/cache", "berry/cache", "yarn-cache"}, Flags: []string{"--cache-folder"}, dirs: anyDir(
 		first(fromEnv("YARN_CACHE_FOLDER", ""), rootOr("/usr/local/share/.cache/yarn", fromEnv("XDG_CACHE_HOME", "yarn")), fromHome(".cache/yarn")),
 		first(fromEnv("YARN_GLOBAL_FOLDER", "cache"), fromHome(".yarn/berry/cache")),
+		inProject(".yarn/cache"), // Yarn 2 and 3 keep the cache in the project
 	)}
 	pnpmStore = &Cache{What: "pnpm store", Marks: []string{"pnpm", "pnpm/store", ".pnpm-store", "pnpm-store"}, Flags: []string{"--store-dir"}, dirs: oneDir(
 		fromEnv("npm_config_store_dir", ""), fromEnv("PNPM_HOME", "store"), fromEnv("XDG_DATA_HOME", "pnpm/store"), fromHome(".local/share/pnpm/store"))}
@@ -113,7 +114,7 @@ var (
 	gradleHome    = &Cache{What: "Gradle user home", Marks: []string{".gradle", "gradle-cache"}, Store: true, Flags: []string{"-g", "--gradle-user-home", "-Dgradle.user.home"}, dirs: gradleHomeDirs}
 	sbtCache      = &Cache{What: "Coursier cache", Marks: []string{"coursier", ".ivy2", ".sbt"}, Store: true, dirs: anyDir(
 		first(fromEnv("COURSIER_CACHE", ""), fromHome(".cache/coursier")), first(fromHome(".ivy2")))}
-	composerCache = &Cache{What: "Composer cache", Marks: []string{"composer"}, Store: true, dirs: anyDir(
+	composerCache = &Cache{What: "Composer cache", Marks: []string{"composer", ".composer"}, Store: true, dirs: anyDir(
 		first(fromEnv("COMPOSER_CACHE_DIR", ""), fromEnv("COMPOSER_HOME", "cache"), fromHome(".composer/cache")),
 		first(fromEnv("COMPOSER_CACHE_DIR", ""), fromEnv("COMPOSER_HOME", "cache"), fromEnv("XDG_CACHE_HOME", "composer"), fromHome(".cache/composer")),
 	)}
