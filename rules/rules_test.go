@@ -21,7 +21,8 @@ import (
 // file with one expected finding a line: "line:col CODE [message text]".
 // The test fails on any missing or extra finding of the folder's rule or of
 // any code the want file mentions; message text, when given, must appear in
-// the finding's message. A "fixed" file, when present, is the Dockerfile
+// the finding's message. A want line "none CODE" asserts that the fixture
+// has no finding of another rule. A "fixed" file, when present, is the Dockerfile
 // after applying every edit of the folder's rule's findings.
 func TestFixtures(t *testing.T) {
 	root := filepath.Join("..", "testdata", "rules")
@@ -68,6 +69,10 @@ func runFixture(t *testing.T, linter *lint.Linter, r *rules.Rule, file string) {
 			for _, line := range strings.Split(string(f.Data), "\n") {
 				line = strings.TrimSpace(line)
 				if line == "" || strings.HasPrefix(line, "#") {
+					continue
+				}
+				if code, ok := strings.CutPrefix(line, "none "); ok {
+					codes[strings.TrimSpace(code)] = true
 					continue
 				}
 				fields := strings.SplitN(line, " ", 3)
