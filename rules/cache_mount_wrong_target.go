@@ -55,7 +55,8 @@ gradle image, the caches of Yarn 1 and of Yarn 2 and later (global or in
 the project).
 
 Not reported: a RUN whose mounts cover the tool's cache (a mount on a
-directory above it counts); a directory that cannot be known (a user the
+directory above it counts), or part of it (/go/pkg/mod/cache,
+/usr/local/cargo/git/db, /var/lib/apt/lists); a directory that cannot be known (a user the
 Dockerfile does not create, a variable with no value, a base image
 cachelint does not know when it is the image's default user whose home
 matters, a tool run under sudo); a mount whose target does not name a
@@ -108,7 +109,7 @@ func checkWrongTargets(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.I
 			continue
 		}
 		for _, m := range mounts {
-			if reported[m.Mount] || !n.Cache.meantFor(m.Target) || used(m, n.Cache) {
+			if reported[m.Mount] || !n.Cache.meantFor(m.Target) || used(m, n.Cache) || inside(m.Target, n.Dirs) {
 				continue
 			}
 			why, ok := whyCacheDir(n, n.Dirs[0])
@@ -119,6 +120,18 @@ func checkWrongTargets(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.I
 			reportWrongTarget(pass, f, in, n, m, why)
 		}
 	}
+}
+
+// inside reports whether a mount target is one of dirs or inside one: a
+// mount on part of the cache (/go/pkg/mod/cache, /usr/local/cargo/git/db,
+// /var/lib/apt/lists) keeps that part.
+func inside(target string, dirs []string) bool {
+	for _, d := range dirs {
+		if target == d || strings.HasPrefix(target, d+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 func reportWrongTarget(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.Instruction, n cacheNeed, m cacheMount, why string) {
