@@ -167,10 +167,7 @@ func reportWrongTarget(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.I
 	if !n.Env.isRoot() && owner == "" && m.UID == nil && m.Mode == nil {
 		help += fmt.Sprintf(", owned by %s (add its uid= and gid=) so that %s can write to it", n.Env.user(), n.Tool.Name)
 	}
-	pos, end := m.Flag.Pos, m.Flag.End
-	if !pos.IsValid() {
-		pos, end = in.Pos, endOfFirstLine(f, in)
-	}
+	pos, end := mountPos(f, in, m.Mount)
 	pass.Report(analysis.Diagnostic{
 		Pos:            pos,
 		End:            end,

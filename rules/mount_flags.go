@@ -113,3 +113,12 @@ func ownerOptions(e runEnv) string {
 	}
 	return opts
 }
+
+// mountPos is where a finding about a mount goes: its flag, or the first
+// line of the RUN when the flag's position is not known.
+func mountPos(f *dockerfile.File, in *dockerfile.Instruction, m *dockerfile.Mount) (token.Pos, token.Pos) {
+	if m.Flag.Pos.IsValid() {
+		return m.Flag.Pos, m.Flag.End
+	}
+	return in.Pos, endOfFirstLine(f, in)
+}
