@@ -26,6 +26,7 @@ var all = []*Rule{
 	{Analyzer: SystemPackagesAfterCopy, Code: "CL019", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
 	{Analyzer: NonFrozenInstall, Code: "CL020", Severity: SeverityInfo, Tags: []string{"reproducibility", "cache"}},
 	{Analyzer: CacheMountPermission, Code: "CL021", Severity: SeverityWarning, Tags: []string{"cache", "correctness"}},
+	{Analyzer: CacheMountHidesOutput, Code: "CL022", Severity: SeverityError, Tags: []string{"cache", "correctness"}},
 	{Analyzer: StaleRemoteFetch, Code: "CL023", Severity: SeverityInfo, Tags: []string{"cache", "reproducibility"}},
 	{Analyzer: OSPackageCacheNotRetained, Code: "CL024", Severity: SeverityInfo, Tags: []string{"cache", "performance"}},
 	{Analyzer: ParseError, Code: "CL900", Severity: SeverityError, Tags: []string{"correctness", "buildkit"}},

@@ -1,0 +1,584 @@
+package rules
+
+import (
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/cachelint/cachelint/buildcontext"
+	"github.com/cachelint/cachelint/dockerfile"
+)
+
+// CacheMountHidesOutput flags a cache mount over a directory whose
+// contents the image or a later step needs.
+var CacheMountHidesOutput = &analysis.Analyzer{
+	Name: "cache_mount_hides_output",
+	Doc: `a cache mount hides a directory the image or a later step needs
+
+Why it matters for the cache: what a RUN writes under a cache mount goes
+to the cache, not to the layer. After the RUN, the image has an empty
+directory there, and so do later steps, other stages that copy from
+this one, and the final image. Mounting an installed tree (node_modules,
+vendor, a virtualenv, GEM_HOME) or a build output directory (target/,
+bin/) to "cache" it builds fine and then fails later, or ships an image
+without its dependencies or its program.
+
+Example:
+
+    FROM node:22 AS build
+    WORKDIR /app
+    COPY package.json package-lock.json ./
+    RUN --mount=type=cache,target=/app/node_modules npm ci
+    COPY . .
+    RUN npm run build
+
+Fix: mount the tool's download cache instead of the installed tree, or
+copy what is needed out of the mount in the same RUN:
+
+    FROM node:22 AS build
+    WORKDIR /app
+    COPY package.json package-lock.json ./
+    RUN --mount=type=cache,target=/root/.npm npm ci
+    COPY . .
+    RUN npm run build
+
+Reported: a cache mount over a directory that a command of the same RUN
+installs into (npm, yarn, pnpm and bun's node_modules, composer's vendor,
+bundler's BUNDLE_PATH or GEM_HOME, gem install, a virtualenv made by
+python -m venv, virtualenv, uv venv, uv sync, poetry (whose virtualenv is
+under its cache directory unless POETRY_VIRTUALENVS_IN_PROJECT or
+POETRY_VIRTUALENVS_CREATE=false says otherwise), pipenv, pip install
+--target/--prefix/--root/--user or into a virtualenv, go install's GOBIN,
+cargo install's bin, mix deps.get's deps); and a cache mount over a path
+that a later step reads: COPY --from this stage (by name or index) or a
+stage built FROM it, a RUN bind mount from it, a later RUN (one that does
+not mount the same cache) that runs or reads a file there, or
+CMD/ENTRYPOINT that does; for installed trees also a later step that
+needs them without naming them (npm run build next to node_modules,
+poetry run, bundle exec, a virtualenv's python on the PATH).
+
+Not reported: the same RUN uses what it installed, or copies it out
+(cp, mv, rsync, install, tar) before the mount goes away, as Docker's
+Rust example does with target/ (a later step that reads the mount's path
+is still reported); a later RUN that mounts the same cache again (same
+id); a later step that first writes the path again (a new install, a
+build in the project, a COPY into it); a cache mount inside an installed
+tree (node_modules/.cache); read-only mounts; Windows stages.
+
+Sources:
+- https://docs.docker.com/reference/dockerfile/#run---mounttypecache
+- https://docs.docker.com/build/cache/optimize/#use-cache-mounts
+- https://github.com/moby/buildkit/issues/2683
+- https://python-poetry.org/docs/configuration/#virtualenvspath`,
+	URL:      docURL("cache-mount-hides-output"),
+	Requires: []*analysis.Analyzer{dockerfile.Analyzer, buildcontext.Analyzer},
+	Run:      runCacheMountHidesOutput,
+}
+
+// hider is the state of one check: a cache mount of a RUN.
+type hider struct {
+	pass *analysis.Pass
+	f    *dockerfile.File
+	lex  *shell.Lex
+	in   *dockerfile.Instruction
+	m    cacheMount
+	inst *install // what the RUN installs under the mount, if anything
+}
+
+// laterUse is a later step that needs what the mount hid.
+type laterUse struct {
+	in   *dockerfile.Instruction
+	text string // "`npm run build` on line 9 needs it"
+}
+
+func runCacheMountHidesOutput(pass *analysis.Pass) (any, error) {
+	f := pass.ResultOf[dockerfile.Analyzer].(*dockerfile.File)
+	ctx, _ := pass.ResultOf[buildcontext.Analyzer].(*buildcontext.Context)
+	poetryToml := ctx.Known() && ctx.Sent("poetry.toml")
+	lex := shell.NewLex(rune(f.Escape))
+	for _, s := range f.Stages {
+		if IsWindows(s) {
+			continue
+		}
+		chain := stageChain(s)
+		for i, in := range chain {
+			if in.Run == nil || in.Stage != s {
+				continue
+			}
+			mounts := cacheMounts(in)
+			if len(mounts) == 0 {
+				continue
+			}
+			insts := installsOf(in, chain[:i], poetryToml)
+			for _, m := range mounts {
+				if m.Target == "" || m.Target == "/" || m.ReadOnly {
+					continue
+				}
+				h := &hider{pass: pass, f: f, lex: lex, in: in, m: m}
+				for j := range insts {
+					if m.covers(insts[j].Dir) {
+						h.inst = &insts[j]
+						break
+					}
+				}
+				h.check()
+			}
+		}
+	}
+	return nil, nil
+}
+
+func (h *hider) check() {
+	s := h.in.Stage
+	idx := indexOf(s.Instructions, h.in)
+	if u := h.scanStage(s, s.Instructions[idx+1:]); u != nil {
+		h.report(u)
+		return
+	}
+	if h.inst == nil || h.usedInRun() || h.remounted(s, s.Instructions[idx+1:]) {
+		return
+	}
+	h.report(nil)
+}
+
+func indexOf(list []*dockerfile.Instruction, in *dockerfile.Instruction) int {
+	for i, x := range list {
+		if x == in {
+			return i
+		}
+	}
+	return len(list) - 1
+}
+
+// scanStage looks for a later use in seq, the rest of stage st; then, if
+// the path is still hidden at the end of st, in copies from st and in the
+// stages built FROM it.
+func (h *hider) scanStage(st *dockerfile.Stage, seq []*dockerfile.Instruction) *laterUse {
+	for _, in := range seq {
+		u, rewritten := h.scanInstruction(in)
+		if u != nil || rewritten {
+			return u
+		}
+	}
+	if u := h.copiedFrom(st); u != nil {
+		return u
+	}
+	for _, d := range h.f.Stages {
+		if d.BaseStage == st {
+			if u := h.scanStage(d, d.Instructions); u != nil {
+				return u
+			}
+		}
+	}
+	return nil
+}
+
+// scanInstruction reports a use of the hidden path by in, or whether in
+// writes the path again (after which later steps see what it wrote).
+func (h *hider) scanInstruction(in *dockerfile.Instruction) (*laterUse, bool) {
+	switch {
+	case in.Run != nil:
+		for _, m := range in.Run.Mounts {
+			t := m.Target
+			if t != "" && !path.IsAbs(t) && in.Workdir != "" {
+				t = path.Join(in.Workdir, t)
+			}
+			if m.Type == "cache" && cacheID(m) == h.m.ID || t != "" && within(h.m.Target, path.Clean(t)) {
+				return nil, false // the RUN sees the cache again, or mounts over it
+			}
+		}
+		later := installsOf(in, nil, true)
+		for _, c := range in.Run.Commands {
+			env := newRunEnv(in, c)
+			if h.inst != nil && h.inst.uses != nil && h.inst.uses(c, env) {
+				return &laterUse{in, fmt.Sprintf("`%s` on line %d needs it", commandText(h.f, in, c), in.StartLine)}, false
+			}
+			switch acc, p := pathAccess(c, h.m.Target); acc {
+			case accessRead:
+				return &laterUse{in, fmt.Sprintf("`%s` on line %d reads %s", commandText(h.f, in, c), in.StartLine, p)}, false
+			case accessWrite:
+				return nil, true
+			}
+			for _, l := range later {
+				if l.Cmd == c && h.m.covers(l.Dir) {
+					return nil, true
+				}
+			}
+			if buildsIn(c, h.m.Target) {
+				return nil, true
+			}
+		}
+	case in.Keyword == "CMD" || in.Keyword == "ENTRYPOINT":
+		c := commandOfCmd(in)
+		if c == nil {
+			return nil, false
+		}
+		env := newRunEnv(in, c)
+		if h.inst != nil && h.inst.uses != nil && h.inst.uses(c, env) {
+			return &laterUse{in, fmt.Sprintf("%s on line %d needs it", in.Keyword, in.StartLine)}, false
+		}
+		if acc, p := pathAccess(c, h.m.Target); acc == accessRead {
+			return &laterUse{in, fmt.Sprintf("%s on line %d runs %s", in.Keyword, in.StartLine, p)}, false
+		}
+	case in.Copy != nil:
+		if d := copyDestDir(in); d != "" && within(d, h.m.Target) {
+			return nil, true
+		}
+	}
+	return nil, false
+}
+
+// cacheID is the id BuildKit gives a cache mount.
+func cacheID(m *dockerfile.Mount) string {
+	if m.CacheID != "" {
+		return m.CacheID
+	}
+	return path.Clean(m.Target)
+}
+
+// copiedFrom finds a COPY --from (or a RUN bind mount from) stage st of a
+// path under the mount.
+func (h *hider) copiedFrom(st *dockerfile.Stage) *laterUse {
+	names := []string{strconv.Itoa(st.Index)}
+	if st.Name != "" {
+		names = append(names, st.Name)
+	}
+	for _, s := range h.f.Stages {
+		for _, in := range s.Instructions {
+			switch {
+			case in.Copy != nil && in.Copy.From != "":
+				if !oneOf(h.expand(in, in.Copy.From), names...) {
+					continue
+				}
+				for _, src := range in.Copy.Sources {
+					if p, ok := h.sourcePath(in, unquote(src.Text)); ok && within(p, h.m.Target) {
+						return &laterUse{in, fmt.Sprintf("COPY --from=%s on line %d copies %s out of it", in.Copy.From, in.StartLine, p)}
+					}
+				}
+			case in.Run != nil:
+				for _, m := range in.Run.Mounts {
+					if m.Type != "bind" || m.From == "" || !oneOf(strings.ToLower(m.From), names...) {
+						continue
+					}
+					if p, ok := h.sourcePath(in, m.Source); ok && within(p, h.m.Target) {
+						return &laterUse{in, fmt.Sprintf("the bind mount from %s on line %d reads %s", m.From, in.StartLine, p)}
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// expand expands the variables of a word as BuildKit would at in; the
+// result is lower case (stage names are).
+func (h *hider) expand(in *dockerfile.Instruction, word string) string {
+	if !strings.ContainsAny(word, "$") {
+		return strings.ToLower(word)
+	}
+	res, err := h.lex.ProcessWordWithMatches(word, in.Env)
+	if err != nil || len(res.Unmatched) > 0 {
+		return ""
+	}
+	return strings.ToLower(res.Result)
+}
+
+// sourcePath is a path in another stage, made absolute from its root; a
+// glob is cut to the directory before it.
+func (h *hider) sourcePath(in *dockerfile.Instruction, p string) (string, bool) {
+	if strings.Contains(p, "$") {
+		res, err := h.lex.ProcessWordWithMatches(p, in.Env)
+		if err != nil || len(res.Unmatched) > 0 {
+			return "", false
+		}
+		p = res.Result
+	}
+	if p == "" {
+		return "", false
+	}
+	if i := strings.IndexAny(p, "*?["); i >= 0 {
+		p = path.Dir(p[:i] + "x")
+	}
+	return path.Join("/", p), true
+}
+
+// usedInRun reports whether the RUN itself goes on to use what it
+// installed under the mount, or copies it out, before the mount goes.
+func (h *hider) usedInRun() bool {
+	after := false
+	for _, c := range h.in.Run.Commands {
+		if c == h.inst.Cmd {
+			after = true
+			continue
+		}
+		if !after {
+			continue
+		}
+		if h.inst.uses != nil && h.inst.uses(c, newRunEnv(h.in, c)) {
+			return true
+		}
+		if acc, _ := pathAccess(c, h.m.Target); acc == accessRead {
+			return true
+		}
+	}
+	return false
+}
+
+// remounted reports whether a later RUN of the stage, or of a stage built
+// FROM it, mounts the same cache: the author keeps the tree in the cache
+// on purpose and mounts it where it is needed.
+func (h *hider) remounted(st *dockerfile.Stage, seq []*dockerfile.Instruction) bool {
+	for _, in := range seq {
+		if in.Run == nil {
+			continue
+		}
+		for _, m := range in.Run.Mounts {
+			if m.Type == "cache" && cacheID(m) == h.m.ID {
+				return true
+			}
+		}
+	}
+	for _, d := range h.f.Stages {
+		if d.BaseStage == st && h.remounted(d, d.Instructions) {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *hider) report(u *laterUse) {
+	t := h.m.Target
+	var msg string
+	if h.inst != nil {
+		where := fmt.Sprintf("%s, inside the cache mount on %s", h.inst.Dir, t)
+		if h.inst.Dir == t {
+			where = t + ", a cache mount"
+		}
+		msg = fmt.Sprintf("`%s` %s in %s", commandText(h.f, h.in, h.inst.Cmd), h.inst.What, where)
+		if u != nil {
+			msg += ", so none of it is in the image, but " + u.text
+		} else {
+			msg += ": it stays in the cache, so later steps and the image get an empty directory"
+		}
+	} else {
+		msg = fmt.Sprintf("what this RUN writes under the cache mount on %s stays in the cache and is not in the image, but %s", t, u.text)
+	}
+	pos, end := mountPos(h.f, h.in, h.m.Mount)
+	h.pass.Report(analysis.Diagnostic{
+		Pos:            pos,
+		End:            end,
+		Message:        msg,
+		SuggestedFixes: []analysis.SuggestedFix{{Message: h.help()}},
+	})
+}
+
+func (h *hider) help() string {
+	t := h.m.Target
+	if h.inst != nil {
+		if h.inst.Cmd.Name() == "poetry" && !strings.HasSuffix(h.inst.Dir, "/.venv") {
+			return "set ENV POETRY_VIRTUALENVS_IN_PROJECT=true (or POETRY_VIRTUALENVS_CREATE=false) so that the virtualenv is made outside the cache"
+		}
+		for _, n := range cacheNeeds(h.in) {
+			if !n.Off && n.Dirs != nil && !h.m.covers(n.Dirs[0]) && !n.Tool.System {
+				return fmt.Sprintf("mount the download cache (%s) instead of %s, or copy what later steps need out of %s in this RUN", n.Dirs[0], t, t)
+			}
+		}
+		return fmt.Sprintf("do not mount %s, or copy what later steps need out of it in this RUN", t)
+	}
+	for _, c := range h.in.Run.Commands {
+		if t, args := toolCommand(c); t != nil && t.Name == "cargo" && firstOperand(args, nil) == "build" {
+			return fmt.Sprintf("copy the program out of %s in the same RUN (cargo build --release && cp target/release/APP /usr/local/bin/), as Docker's Rust example does", h.m.Target)
+		}
+	}
+	return fmt.Sprintf("copy what later steps need out of %s in the same RUN, or do not mount it", t)
+}
+
+// pathAccess is how a command touches paths under dir.
+type access int
+
+const (
+	accessNone access = iota
+	accessRead
+	accessWrite
+)
+
+// harmless commands do not need what a path holds.
+var harmless = map[string]bool{
+	"rm": true, "rmdir": true, "mkdir": true, "touch": true, "chown": true, "chmod": true, "chgrp": true,
+	"echo": true, "printf": true, "test": true, "[": true, "true": true, "export": true, "cd": true, "unlink": true,
+	"set": true, "exit": true, "useradd": true, "adduser": true,
+}
+
+// copiers take sources and a destination last (or after -t).
+var copiers = map[string]bool{"cp": true, "mv": true, "rsync": true, "install": true, "ln": true}
+
+// fileTools take bare relative names as paths.
+var fileTools = map[string]bool{"cp": true, "mv": true, "rsync": true, "install": true, "ln": true, "tar": true,
+	"ls": true, "du": true, "find": true, "cat": true, "zip": true, "unzip": true, "stat": true, "file": true}
+
+// outputFlags are flags whose value is a path the command writes.
+var outputFlags = map[string]bool{"-o": true, "-O": true, "--out": true, "--output": true, "--out-dir": true,
+	"--output-dir": true, "--outdir": true, "--target-dir": true, "--dest": true, "--destination": true,
+	"--prefix": true, "--target": true, "--root": true, "--install-dir": true, "--build-dir": true,
+	"--output-document": true, "--cache-dir": true, "--cache": true}
+
+// pathAccess reports whether a command reads or writes a path at or under
+// dir, and the path. Reads are: running a program from there, or naming a
+// path there as an operand (a copy's sources, an archive's members).
+// Writes are: a copy's destination, an output flag's value, tar -x -C.
+func pathAccess(c *dockerfile.Command, dir string) (access, string) {
+	if len(c.Args) == 0 || !c.Args[0].Lit {
+		return accessNone, ""
+	}
+	name := c.Name()
+	resolve := func(v string, bare bool) (string, bool) {
+		if i := strings.IndexAny(v, "$`"); i >= 0 {
+			// A word with an unknown part: its known start may still
+			// name a directory (/src/target/$(...)/app is in /src/target).
+			if j := strings.LastIndexByte(v[:i], '/'); j > 0 {
+				v = v[:j] + "/*"
+			} else {
+				return "", false
+			}
+		}
+		if v == "" || strings.HasPrefix(v, "~") || strings.Contains(v, "://") {
+			return "", false
+		}
+		if !path.IsAbs(v) {
+			if c.Dir == "" || !bare && !strings.Contains(v, "/") && !strings.HasPrefix(v, ".") {
+				return "", false
+			}
+			v = path.Join(c.Dir, v)
+		}
+		if i := strings.IndexAny(v, "*?["); i >= 0 {
+			v = path.Dir(v[:i] + "x")
+		}
+		v = path.Clean(v)
+		return v, within(v, dir)
+	}
+	if p, ok := resolve(c.Args[0].Value, false); ok && strings.Contains(c.Args[0].Value, "/") {
+		return accessRead, p
+	}
+	if harmless[name] {
+		return accessNone, ""
+	}
+	args := c.Args[1:]
+	extract := name == "tar" && tarExtracts(c.Argv()[1:])
+	var operands []string
+	dest := ""
+	for i := 0; i < len(args); i++ {
+		v := args[i].Value
+		if strings.HasPrefix(v, "-") {
+			flag, val, hasVal := strings.Cut(v, "=")
+			switch {
+			case outputFlags[flag] && !hasVal && i+1 < len(args):
+				if p, ok := resolve(args[i+1].Value, true); ok {
+					return accessWrite, p
+				}
+				i++
+			case outputFlags[flag] && hasVal:
+				if p, ok := resolve(val, true); ok {
+					return accessWrite, p
+				}
+			case (flag == "-t" || flag == "--target-directory") && copiers[name]:
+				if !hasVal && i+1 < len(args) {
+					i++
+					val = args[i].Value
+				}
+				dest = val
+			case flag == "-C" && name == "tar" && i+1 < len(args):
+				i++
+				if p, ok := resolve(args[i].Value, true); ok {
+					if extract {
+						return accessWrite, p
+					}
+					return accessRead, p
+				}
+			case hasVal:
+				if p, ok := resolve(val, false); ok {
+					return accessRead, p
+				}
+			}
+			continue
+		}
+		operands = append(operands, v)
+	}
+	if copiers[name] && dest == "" && len(operands) > 1 {
+		dest, operands = operands[len(operands)-1], operands[:len(operands)-1]
+	}
+	for _, v := range operands {
+		if p, ok := resolve(v, fileTools[name]); ok {
+			if extract {
+				return accessWrite, p
+			}
+			return accessRead, p
+		}
+	}
+	if dest != "" {
+		if p, ok := resolve(dest, true); ok {
+			return accessWrite, p
+		}
+	}
+	return accessNone, ""
+}
+
+// tarExtracts reports whether tar arguments extract (-x, --extract, or an
+// x in the first word of old-style options).
+func tarExtracts(args []string) bool {
+	for i, a := range args {
+		if a == "-x" || a == "--extract" || a == "--get" || strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a, "x") {
+			return true
+		}
+		if i == 0 && !strings.HasPrefix(a, "-") && strings.Contains(a, "x") {
+			return true
+		}
+	}
+	return false
+}
+
+// buildPrograms are build tools that write outputs in the directory they
+// run in.
+var buildPrograms = map[string]bool{"make": true, "cmake": true, "ninja": true, "meson": true, "bazel": true,
+	"gcc": true, "cc": true, "g++": true, "clang": true, "rustc": true, "tsc": true, "zig": true}
+
+// buildsIn reports whether a command builds in the directory that holds
+// dir (or inside dir): it may write there again.
+func buildsIn(c *dockerfile.Command, dir string) bool {
+	if !within(c.Dir, path.Dir(dir)) {
+		return false
+	}
+	if t, _ := toolCommand(c); t != nil {
+		return true
+	}
+	return buildPrograms[c.Name()]
+}
+
+// commandOfCmd is the command of a CMD or ENTRYPOINT, run in its WORKDIR.
+func commandOfCmd(in *dockerfile.Instruction) *dockerfile.Command {
+	var sc instructions.ShellDependantCmdLine
+	switch c := in.Command.(type) {
+	case *instructions.CmdCommand:
+		sc = c.ShellDependantCmdLine
+	case *instructions.EntrypointCommand:
+		sc = c.ShellDependantCmdLine
+	default:
+		return nil
+	}
+	words := sc.CmdLine
+	if sc.PrependShell && len(words) == 1 {
+		words = strings.Fields(words[0])
+	}
+	if len(words) == 0 {
+		return nil
+	}
+	c := &dockerfile.Command{Dir: in.Workdir, Pos: in.Pos, End: in.End}
+	for _, w := range words {
+		c.Args = append(c.Args, dockerfile.Arg{Value: w, Lit: !strings.ContainsAny(w, "$`"), Pos: in.Pos, End: in.End})
+	}
+	return c
+}
