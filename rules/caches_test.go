@@ -54,6 +54,7 @@ func TestCacheNeeds(t *testing.T) {
 		{"composer image", "FROM composer:2\nRUN composer install", []string{"Composer cache: /tmp/cache"}},
 		{"yarn as root", "FROM node:22\nRUN yarn install --frozen-lockfile", []string{"Yarn cache: /usr/local/share/.cache/yarn|/root/.yarn/berry/cache|/.yarn/cache"}},
 		{"yarn as node", "FROM node:22\nUSER node\nRUN yarn", []string{"Yarn cache: /home/node/.cache/yarn|/home/node/.yarn/berry/cache|/.yarn/cache"}},
+		{"yarn as root with XDG", "FROM node:22\nENV XDG_CACHE_HOME=/xdg\nRUN yarn", []string{"Yarn cache: /xdg/yarn|/root/.yarn/berry/cache|/.yarn/cache"}},
 		{"yarn project cache", "FROM node:22\nWORKDIR /src\nRUN yarn install", []string{"Yarn cache: /usr/local/share/.cache/yarn|/root/.yarn/berry/cache|/src/.yarn/cache"}},
 		{"pnpm home", "FROM node:22\nENV PNPM_HOME=/pnpm\nRUN pnpm install --frozen-lockfile", []string{"pnpm store: /pnpm/store"}},
 		{"dotnet", "FROM mcr.microsoft.com/dotnet/sdk:8.0\nRUN dotnet restore", []string{"NuGet packages folder: /root/.nuget/packages"}},

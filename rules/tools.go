@@ -88,7 +88,7 @@ const (
 var (
 	npmCache  = &Cache{What: "npm cache", Marks: []string{".npm", "npm-cache", "_cacache"}, Flags: []string{"--cache"}, dirs: oneDir(fromEnv("npm_config_cache", ""), fromEnv("NPM_CONFIG_CACHE", ""), fromHome(".npm"))}
 	yarnCache = &Cache{What: "Yarn cache", Marks: []string{"yarn", ".yarn/cache", "berry/cache", "yarn-cache"}, Flags: []string{"--cache-folder"}, dirs: anyDir(
-		first(fromEnv("YARN_CACHE_FOLDER", ""), rootOr("/usr/local/share/.cache/yarn", fromEnv("XDG_CACHE_HOME", "yarn")), fromHome(".cache/yarn")),
+		first(fromEnv("YARN_CACHE_FOLDER", ""), fromEnv("XDG_CACHE_HOME", "yarn"), rootOr("/usr/local/share/.cache/yarn", fromHome(".cache/yarn"))),
 		first(fromEnv("YARN_GLOBAL_FOLDER", "cache"), fromHome(".yarn/berry/cache")),
 		inProject(".yarn/cache"), // Yarn 2 and 3 keep the cache in the project
 	)}
