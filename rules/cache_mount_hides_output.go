@@ -94,6 +94,7 @@ type hider struct {
 type laterUse struct {
 	in   *dockerfile.Instruction
 	text string // "`npm run build` on line 9 needs it"
+	path string // the path it reads, "" when it names none
 }
 
 func runCacheMountHidesOutput(pass *analysis.Pass) (any, error) {
@@ -196,11 +197,11 @@ func (h *hider) scanInstruction(in *dockerfile.Instruction) (*laterUse, bool) {
 		for _, c := range in.Run.Commands {
 			env := newRunEnv(in, c)
 			if h.inst != nil && h.inst.uses != nil && h.inst.uses(c, env) {
-				return &laterUse{in, fmt.Sprintf("`%s` on line %d needs it", commandText(h.f, in, c), in.StartLine)}, false
+				return &laterUse{in, fmt.Sprintf("`%s` on line %d needs it", commandText(h.f, in, c), in.StartLine), ""}, false
 			}
 			switch acc, p := pathAccess(c, h.m.Target); acc {
 			case accessRead:
-				return &laterUse{in, fmt.Sprintf("`%s` on line %d reads %s", commandText(h.f, in, c), in.StartLine, p)}, false
+				return &laterUse{in, fmt.Sprintf("`%s` on line %d reads %s", commandText(h.f, in, c), in.StartLine, p), p}, false
 			case accessWrite:
 				return nil, true
 			}
@@ -220,10 +221,10 @@ func (h *hider) scanInstruction(in *dockerfile.Instruction) (*laterUse, bool) {
 		}
 		env := newRunEnv(in, c)
 		if h.inst != nil && h.inst.uses != nil && h.inst.uses(c, env) {
-			return &laterUse{in, fmt.Sprintf("%s on line %d needs it", in.Keyword, in.StartLine)}, false
+			return &laterUse{in, fmt.Sprintf("%s on line %d needs it", in.Keyword, in.StartLine), ""}, false
 		}
 		if acc, p := pathAccess(c, h.m.Target); acc == accessRead {
-			return &laterUse{in, fmt.Sprintf("%s on line %d runs %s", in.Keyword, in.StartLine, p)}, false
+			return &laterUse{in, fmt.Sprintf("%s on line %d runs %s", in.Keyword, in.StartLine, p), p}, false
 		}
 	case in.Copy != nil:
 		if d := copyDestDir(in); d != "" && within(d, h.m.Target) {
@@ -257,7 +258,7 @@ func (h *hider) copiedFrom(st *dockerfile.Stage) *laterUse {
 				}
 				for _, src := range in.Copy.Sources {
 					if p, ok := h.sourcePath(in, unquote(src.Text)); ok && within(p, h.m.Target) {
-						return &laterUse{in, fmt.Sprintf("COPY --from=%s on line %d copies %s out of it", in.Copy.From, in.StartLine, p)}
+						return &laterUse{in, fmt.Sprintf("COPY --from=%s on line %d copies %s out of it", in.Copy.From, in.StartLine, p), p}
 					}
 				}
 			case in.Run != nil:
@@ -266,7 +267,7 @@ func (h *hider) copiedFrom(st *dockerfile.Stage) *laterUse {
 						continue
 					}
 					if p, ok := h.sourcePath(in, m.Source); ok && within(p, h.m.Target) {
-						return &laterUse{in, fmt.Sprintf("the bind mount from %s on line %d reads %s", m.From, in.StartLine, p)}
+						return &laterUse{in, fmt.Sprintf("the bind mount from %s on line %d reads %s", m.From, in.StartLine, p), p}
 					}
 				}
 			}
@@ -373,29 +374,38 @@ func (h *hider) report(u *laterUse) {
 		Pos:            pos,
 		End:            end,
 		Message:        msg,
-		SuggestedFixes: []analysis.SuggestedFix{{Message: h.help()}},
+		SuggestedFixes: []analysis.SuggestedFix{{Message: h.help(u)}},
 	})
 }
 
-func (h *hider) help() string {
+func (h *hider) help(u *laterUse) string {
 	t := h.m.Target
 	if h.inst != nil {
 		if h.inst.Cmd.Name() == "poetry" && !strings.HasSuffix(h.inst.Dir, "/.venv") {
 			return "set ENV POETRY_VIRTUALENVS_IN_PROJECT=true (or POETRY_VIRTUALENVS_CREATE=false) so that the virtualenv is made outside the cache"
 		}
+		mounts := cacheMounts(h.in)
 		for _, n := range cacheNeeds(h.in) {
-			if !n.Off && n.Dirs != nil && !h.m.covers(n.Dirs[0]) && !n.Tool.System {
-				return fmt.Sprintf("mount the download cache (%s) instead of %s, or copy what later steps need out of %s in this RUN", n.Dirs[0], t, t)
+			if n.Off || n.Dirs == nil || h.m.covers(n.Dirs[0]) || n.Tool.System {
+				continue
 			}
+			if m := n.mountFor(mounts); m != nil {
+				return fmt.Sprintf("drop the mount on %s: the %s (%s) is mounted already and keeps the downloads", t, n.Cache.What, m.Target)
+			}
+			return fmt.Sprintf("mount the %s (%s) instead of %s, or copy what later steps need out of %s in this RUN", n.Cache.What, n.Dirs[0], t, t)
 		}
 		return fmt.Sprintf("do not mount %s, or copy what later steps need out of it in this RUN", t)
 	}
+	what := "what later steps need"
+	if u != nil && u.path != "" && u.path != t {
+		what = u.path
+	}
 	for _, c := range h.in.Run.Commands {
-		if t, args := toolCommand(c); t != nil && t.Name == "cargo" && firstOperand(args, nil) == "build" {
-			return fmt.Sprintf("copy the program out of %s in the same RUN (cargo build --release && cp target/release/APP /usr/local/bin/), as Docker's Rust example does", h.m.Target)
+		if tl, args := toolCommand(c); tl != nil && tl.Name == "cargo" && firstOperand(args, nil) == "build" {
+			return fmt.Sprintf("copy %s out of %s in the same RUN (cargo build --release && cp target/release/APP /usr/local/bin/) and use the copy, as Docker's Rust example does", what, t)
 		}
 	}
-	return fmt.Sprintf("copy what later steps need out of %s in the same RUN, or do not mount it", t)
+	return fmt.Sprintf("copy %s out of %s in the same RUN and use the copy, or do not mount %s", what, t, t)
 }
 
 // pathAccess is how a command touches paths under dir.

@@ -36,7 +36,8 @@ Example:
 
 Fix: mount the directory the tool uses in this step (the suggested fix
 rewrites the target, and gives a non-root user the mount with its uid and
-gid so that the tool can write to it):
+gid so that the tool can write to it; when the right place depends on the
+tool's version, as for Yarn 1 and Yarn 2+, the fix only lists them):
 
     FROM node:22
     USER node
@@ -59,8 +60,11 @@ directory above it counts), or part of it (/go/pkg/mod/cache,
 /usr/local/cargo/git/db, /var/lib/apt/lists); a directory that cannot be known (a user the
 Dockerfile does not create, a variable with no value, a base image
 cachelint does not know when it is the image's default user whose home
-matters, a tool run under sudo); a mount whose target does not name a
-tool's cache; Windows stages. A RUN that runs the tool without any mount
+matters, a tool run under sudo); a tool whose own configuration moved
+its cache earlier (npm config set cache, yarn config set cache-folder,
+go env -w GOMODCACHE=...); a command that names the mount's target in
+its arguments; a mount whose target does not name a tool's cache;
+Windows stages. A RUN that runs the tool without any mount
 meant for it is missing-cache-mount's.
 
 Sources:
@@ -105,11 +109,11 @@ func checkWrongTargets(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.I
 	}
 	reported := map[*dockerfile.Mount]bool{}
 	for _, n := range needs {
-		if n.Off || n.Dirs == nil || n.Cmd.Sudo != "" || n.mountFor(mounts) != nil || coveredByTmpfs(in, n.Dirs) {
+		if n.Off || n.Dirs == nil || n.Cmd.Sudo != "" || n.mountFor(mounts) != nil || coveredByTmpfs(in, n.Dirs) || configured(in, n) {
 			continue
 		}
 		for _, m := range mounts {
-			if reported[m.Mount] || !n.Cache.meantFor(m.Target) || used(m, n.Cache) || inside(m.Target, n.Dirs) {
+			if reported[m.Mount] || !n.Cache.meantFor(m.Target) || used(m, n.Cache) || inside(m.Target, n.Dirs) || names(n, m.Target) {
 				continue
 			}
 			why, ok := whyCacheDir(n, n.Dirs[0])
@@ -120,6 +124,62 @@ func checkWrongTargets(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.I
 			reportWrongTarget(pass, f, in, n, m, why)
 		}
 	}
+}
+
+// configured reports whether the tool's own configuration may have moved
+// its cache before the command: npm config set cache, yarn config set
+// cache-folder, pnpm config set store-dir, pip config set
+// global.cache-dir, poetry config cache-dir, go env -w GOMODCACHE ...,
+// run earlier in the stage or in the RUN. The tool then reads a config
+// file cachelint does not follow.
+func configured(in *dockerfile.Instruction, n cacheNeed) bool {
+	for _, prev := range stageChain(in.Stage) {
+		if prev.Run == nil {
+			continue
+		}
+		for _, c := range prev.Run.Commands {
+			if c == n.Cmd {
+				return false
+			}
+			t, args := toolCommand(c)
+			if t != n.Tool {
+				continue
+			}
+			sub, rest := subcommand(args)
+			if !oneOf(sub, "config", "set", "env") {
+				continue
+			}
+			for _, a := range rest {
+				a = strings.ToLower(a)
+				if strings.Contains(a, "cache") || strings.Contains(a, "store") || strings.Contains(a, "folder") ||
+					strings.Contains(a, "gopath") || strings.Contains(a, "home") {
+					return true
+				}
+			}
+		}
+		if prev == in {
+			break
+		}
+	}
+	return false
+}
+
+// names reports whether the command names the mount's target in its
+// arguments (pnpm install --store=/home/node/.pnpm-store): it points the
+// tool there in a way the tool table may not know.
+func names(n cacheNeed, target string) bool {
+	for _, a := range n.Args {
+		if _, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(a, "-") {
+			a = v
+		}
+		if !path.IsAbs(a) && n.Cmd.Dir != "" {
+			a = path.Join(n.Cmd.Dir, a)
+		}
+		if within(path.Clean(a), target) {
+			return true
+		}
+	}
+	return false
 }
 
 // inside reports whether a mount target is one of dirs or inside one: a
@@ -144,17 +204,28 @@ func reportWrongTarget(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.I
 	}
 	msg := fmt.Sprintf("the cache mount on %s is not where `%s` keeps its %s: %s%s uses %s",
 		m.Target, commandText(f, in, n.Cmd), n.Cache.What, why, n.Tool.Name, uses)
-	target := newTarget(n.Cache, m.Target, n.Dirs[0])
-	var edits []analysis.TextEdit
 	owner := ""
 	if !n.Env.isRoot() && m.UID == nil && m.Mode == nil {
 		owner = ownerOptions(n.Env)
 	}
-	help := fmt.Sprintf("mount %s instead", target)
-	if owner != "" {
-		help += fmt.Sprintf(", owned by %s (%s) so that %s can write to it", n.Env.user(), owner[1:], n.Tool.Name)
+	var targets []string
+	for _, d := range n.Dirs {
+		targets = append(targets, newTarget(n.Cache, m.Target, d))
 	}
-	if e, ok := replaceMountTarget(f, m.Mount, target); ok {
+	help := fmt.Sprintf("mount %s instead", targets[0])
+	if len(targets) > 1 {
+		// The tool's version or settings decide which: no edit.
+		help = fmt.Sprintf("mount whichever of %s or %s %s uses here instead",
+			strings.Join(targets[:len(targets)-1], ", "), targets[len(targets)-1], n.Tool.Name)
+	}
+	switch {
+	case owner != "":
+		help += fmt.Sprintf(", owned by %s (%s) so that %s can write to it", n.Env.user(), owner[1:], n.Tool.Name)
+	case !n.Env.isRoot() && m.UID == nil && m.Mode == nil:
+		help += fmt.Sprintf(", owned by %s (add its uid= and gid=) so that %s can write to it", n.Env.user(), n.Tool.Name)
+	}
+	var edits []analysis.TextEdit
+	if e, ok := replaceMountTarget(f, m.Mount, targets[0]); ok && len(targets) == 1 {
 		edits = append(edits, e)
 		if owner != "" {
 			if e, ok := appendMountOptions(f, m.Mount, owner); ok {
@@ -163,9 +234,6 @@ func reportWrongTarget(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.I
 				edits = nil
 			}
 		}
-	}
-	if !n.Env.isRoot() && owner == "" && m.UID == nil && m.Mode == nil {
-		help += fmt.Sprintf(", owned by %s (add its uid= and gid=) so that %s can write to it", n.Env.user(), n.Tool.Name)
 	}
 	pos, end := mountPos(f, in, m.Mount)
 	pass.Report(analysis.Diagnostic{
