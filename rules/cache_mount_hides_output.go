@@ -57,7 +57,8 @@ POETRY_VIRTUALENVS_CREATE=false says otherwise), pipenv, pip install
 cargo install's bin, mix deps.get's deps); and a cache mount over a path
 that a later step reads: COPY --from this stage (by name or index) or a
 stage built FROM it, a RUN bind mount from it, a later RUN (one that does
-not mount the same cache) that runs or reads a file there, or
+not mount the same cache) that runs or reads a file there (not in /tmp,
+where later steps make their own files), or
 CMD/ENTRYPOINT that does; for installed trees also a later step that
 needs them without naming them (npm run build next to node_modules,
 poetry run, bundle exec, a virtualenv's python on the PATH).
@@ -201,6 +202,11 @@ func (h *hider) scanInstruction(in *dockerfile.Instruction) (*laterUse, bool) {
 			}
 			switch acc, p := pathAccess(c, h.m.Target); acc {
 			case accessRead:
+				if scratchDir(h.m.Target) {
+					// Later RUNs put their own files in /tmp (curl > /tmp/x,
+					// heredocs): a read there is no sign of the mount.
+					return nil, true
+				}
 				return &laterUse{in, fmt.Sprintf("`%s` on line %d reads %s", commandText(h.f, in, c), in.StartLine, p), p}, false
 			case accessWrite:
 				return nil, true
@@ -232,6 +238,12 @@ func (h *hider) scanInstruction(in *dockerfile.Instruction) (*laterUse, bool) {
 		}
 	}
 	return nil, false
+}
+
+// scratchDir reports whether dir is a scratch directory (/tmp, /var/tmp)
+// or inside one.
+func scratchDir(dir string) bool {
+	return within(dir, "/tmp") || within(dir, "/var/tmp")
 }
 
 // cacheID is the id BuildKit gives a cache mount.

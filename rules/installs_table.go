@@ -112,7 +112,7 @@ func installsOf(in *dockerfile.Instruction, earlier []*dockerfile.Instruction, p
 					}
 					d = absIn(proj, v)
 				}
-				out = appendInstall(out, c, d, "makes the project's virtualenv", projectUse(proj, "uv"))
+				out = appendInstall(out, c, d, "makes the project's virtualenv", anyUse(projectUse(proj, "uv"), venvUse(d)))
 			case "venv":
 				d := path.Join(c.Dir, ".venv")
 				if ops := operands(rest); len(ops) > 0 {
@@ -132,7 +132,7 @@ func installsOf(in *dockerfile.Instruction, earlier []*dockerfile.Instruction, p
 		case "poetry":
 			if oneOf(sub, "install", "sync", "add", "update") {
 				if d, ok := poetryVenvDir(in, earlier, i, env, proj, poetryToml); ok {
-					out = appendInstall(out, c, d, "installs into its virtualenv", projectUse(proj, "poetry"))
+					out = appendInstall(out, c, d, "installs into its virtualenv", anyUse(projectUse(proj, "poetry"), venvUse(d)))
 				}
 			}
 		case "pipenv":
@@ -146,7 +146,7 @@ func installsOf(in *dockerfile.Instruction, earlier []*dockerfile.Instruction, p
 					d = path.Join(h, ".local/share/virtualenvs")
 				}
 				if d != "" && !hasFlag(rest, "--system") {
-					out = appendInstall(out, c, d, "installs into its virtualenv", projectUse(proj, "pipenv"))
+					out = appendInstall(out, c, d, "installs into its virtualenv", anyUse(projectUse(proj, "pipenv"), venvUse(d)))
 				}
 			}
 		case "go":
@@ -431,6 +431,18 @@ func nodeUse(proj string) func(c *dockerfile.Command, e runEnv) bool {
 	}
 }
 
+// anyUse: any of the uses.
+func anyUse(uses ...func(c *dockerfile.Command, e runEnv) bool) func(c *dockerfile.Command, e runEnv) bool {
+	return func(c *dockerfile.Command, e runEnv) bool {
+		for _, u := range uses {
+			if u(c, e) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
 // projectUse: one of programs run in the project.
 func projectUse(proj string, programs ...string) func(c *dockerfile.Command, e runEnv) bool {
 	return func(c *dockerfile.Command, _ runEnv) bool {
@@ -446,7 +458,8 @@ func venvUse(dir string) func(c *dockerfile.Command, e runEnv) bool {
 			return !isInstallCommand(c)
 		}
 		name := c.Name()
-		if !strings.HasPrefix(name, "python") && !oneOf(name, "gunicorn", "uvicorn", "celery", "flask", "pytest", "alembic", "django-admin", "hypercorn", "daphne", "streamlit") {
+		if !strings.HasPrefix(name, "python") && !oneOf(name, "gunicorn", "uvicorn", "celery", "flask", "fastapi", "pytest", "alembic", "django-admin",
+			"hypercorn", "daphne", "streamlit", "granian", "jupyter", "ipython", "dbt", "mkdocs", "sphinx-build") {
 			return false
 		}
 		p, _ := e.get("PATH")
