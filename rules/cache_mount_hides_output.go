@@ -101,7 +101,8 @@ type laterUse struct {
 func runCacheMountHidesOutput(pass *analysis.Pass) (any, error) {
 	f := pass.ResultOf[dockerfile.Analyzer].(*dockerfile.File)
 	ctx, _ := pass.ResultOf[buildcontext.Analyzer].(*buildcontext.Context)
-	poetryToml := ctx.Known() && ctx.Sent("poetry.toml")
+	// A poetry.toml may set virtualenvs.in-project for the project.
+	poetryToml := !ctx.Known() || ctx.Sent("poetry.toml")
 	lex := shell.NewLex(rune(f.Escape))
 	for _, s := range f.Stages {
 		if IsWindows(s) {

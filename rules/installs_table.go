@@ -33,6 +33,7 @@ type install struct {
 // installsOf lists what the commands of a RUN install and where, in order.
 // earlier are the instructions before the RUN in its stage chain (for
 // poetry config and virtualenvs created there).
+// poetryToml is set when the build context may hold a poetry.toml.
 func installsOf(in *dockerfile.Instruction, earlier []*dockerfile.Instruction, poetryToml bool) []install {
 	if in.Run == nil {
 		return nil
@@ -303,10 +304,15 @@ func pipInstallDir(c *dockerfile.Command, e runEnv, rest []string, earlier []*do
 // the project: POETRY_VIRTUALENVS_PATH, a path set with poetry config, or
 // {cache-dir}/virtualenvs. ok is false when poetry makes no virtualenv
 // (virtualenvs.create false, an active VIRTUAL_ENV) or puts it in the
-// project, or when that cannot be known (a poetry.toml in the context).
+// project, or when that cannot be known (a poetry.toml copied in, or a
+// copy of the whole context that may hold one).
 func poetryVenvDir(in *dockerfile.Instruction, earlier []*dockerfile.Instruction, idx int, e runEnv, proj string, poetryToml bool) (string, bool) {
 	settings := map[string]string{}
 	for _, prev := range append(append([]*dockerfile.Instruction{}, earlier...), in) {
+		if prev.Copy != nil && slices.ContainsFunc(prev.Copy.Sources, func(w dockerfile.Word) bool { return path.Base(unquote(w.Text)) == "poetry.toml" }) ||
+			poetryToml && len(wholeContextCopies(prev)) > 0 {
+			return "", false // a poetry.toml of the project may say where the virtualenv goes
+		}
 		if prev.Run == nil {
 			continue
 		}
@@ -339,7 +345,7 @@ func poetryVenvDir(in *dockerfile.Instruction, earlier []*dockerfile.Instruction
 		}
 		return "", false
 	}
-	if poetryToml || varSet(e, "VIRTUAL_ENV") {
+	if varSet(e, "VIRTUAL_ENV") {
 		return "", false
 	}
 	if v, set, known := setting("virtualenvs.path", "POETRY_VIRTUALENVS_PATH"); set {
