@@ -453,7 +453,8 @@ var outputFlags = map[string]bool{"-o": true, "-O": true, "--out": true, "--outp
 // pathAccess reports whether a command reads or writes a path at or under
 // dir, and the path. Reads are: running a program from there, or naming a
 // path there as an operand (a copy's sources, an archive's members).
-// Writes are: a copy's destination, an output flag's value, tar -x -C.
+// Writes are: a copy's destination, an output flag's value, tar -x -C, a
+// redirection to a file (echo x > dir/f). Reads through < count too.
 func pathAccess(c *dockerfile.Command, dir string) (access, string) {
 	if len(c.Args) == 0 || !c.Args[0].Lit {
 		return accessNone, ""
@@ -487,8 +488,15 @@ func pathAccess(c *dockerfile.Command, dir string) (access, string) {
 	if p, ok := resolve(c.Args[0].Value, false); ok && strings.Contains(c.Args[0].Value, "/") {
 		return accessRead, p
 	}
+	for _, r := range c.Redirs {
+		if r.Op == "<" || r.Op == "<>" {
+			if p, ok := resolve(r.Target.Value, true); ok {
+				return accessRead, p
+			}
+		}
+	}
 	if harmless[name] {
-		return accessNone, ""
+		return redirWrite(c, resolve)
 	}
 	args := c.Args[1:]
 	extract := name == "tar" && tarExtracts(c.Argv()[1:])
@@ -545,6 +553,19 @@ func pathAccess(c *dockerfile.Command, dir string) (access, string) {
 	if dest != "" {
 		if p, ok := resolve(dest, true); ok {
 			return accessWrite, p
+		}
+	}
+	return redirWrite(c, resolve)
+}
+
+// redirWrite reports a redirection that writes a file under the
+// directory (echo x > dir/f).
+func redirWrite(c *dockerfile.Command, resolve func(string, bool) (string, bool)) (access, string) {
+	for _, r := range c.Redirs {
+		if file, _, ok := r.Writes(); ok {
+			if p, ok := resolve(file, true); ok {
+				return accessWrite, p
+			}
 		}
 	}
 	return accessNone, ""
