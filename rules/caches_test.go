@@ -113,3 +113,29 @@ func TestParseUserAdd(t *testing.T) {
 		}
 	}
 }
+
+// TestCleanups checks which caches a tool's own cleanup command wipes.
+func TestCleanups(t *testing.T) {
+	cases := []struct {
+		name, src string
+		want      []string
+	}{
+		{"apt-get clean keeps the lists", "FROM debian\nRUN apt-get clean", []string{"apt package cache"}},
+		{"go clean -modcache", "FROM golang:1.23\nRUN go clean -modcache", []string{"Go module cache"}},
+		{"go clean -cache", "FROM golang:1.23\nRUN go clean -cache", []string{"Go build cache"}},
+		{"go clean -testcache wipes nothing", "FROM golang:1.23\nRUN go clean -testcache", nil},
+		{"npm cache clean", "FROM node:22\nRUN npm cache clean --force", []string{"npm cache"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := dockerfile.Parse("Dockerfile", []byte(tc.src), nil)
+			var got []string
+			for _, n := range cleanups(f.Instructions[len(f.Instructions)-1]) {
+				got = append(got, n.Cache.What)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}

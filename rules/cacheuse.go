@@ -79,6 +79,9 @@ func cleanups(in *dockerfile.Instruction) []cacheNeed {
 		}
 		env := newRunEnv(in, c)
 		for _, cache := range t.Caches {
+			if cache.cleanedBy != nil && !cache.cleanedBy(args) {
+				continue
+			}
 			n := cacheNeed{Tool: t, Cache: cache, Cmd: c, Args: args, Env: env}
 			if dirs, ok := cache.dirsOf(env, args); ok {
 				n.Dirs = dirs
