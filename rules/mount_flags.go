@@ -2,11 +2,77 @@ package rules
 
 import (
 	"fmt"
+	"go/token"
 	"path"
 	"strings"
 
 	"github.com/cachelint/cachelint/dockerfile"
 )
+
+// mountField is one key=value field of a --mount flag as written, with
+// the offsets of its value in the flag's text.
+type mountField struct {
+	Key, Value string
+	Start, End int // offsets of Value in Mount.Flag.Text
+}
+
+// rawMountFields splits a --mount flag's text into its fields, before
+// variables are expanded. ok is false when the text is quoted or is not a
+// --mount flag, so that positions inside it cannot be trusted.
+func rawMountFields(m *dockerfile.Mount) ([]mountField, bool) {
+	text := m.Flag.Text
+	name, value, found := strings.Cut(text, "=")
+	if !found || !strings.EqualFold(name, "--mount") || strings.ContainsAny(value, `"'`) {
+		return nil, false
+	}
+	var out []mountField
+	off := len(name) + 1
+	for _, field := range strings.Split(value, ",") {
+		k, v, _ := strings.Cut(field, "=")
+		start := off + len(k) + 1
+		if !strings.Contains(field, "=") {
+			start = off + len(field)
+		}
+		out = append(out, mountField{Key: strings.ToLower(k), Value: v, Start: start, End: off + len(field)})
+		off += len(field) + 1
+	}
+	return out, true
+}
+
+// rawMountValue is a field's value as written ("" when absent); keys are
+// alternatives (target, dst, destination).
+func rawMountValue(m *dockerfile.Mount, keys ...string) (mountField, bool) {
+	fields, ok := rawMountFields(m)
+	if !ok {
+		return mountField{}, false
+	}
+	for _, f := range fields {
+		if oneOf(f.Key, keys...) {
+			return f, true
+		}
+	}
+	return mountField{}, false
+}
+
+// rawCacheID is the cache id as written: the id= value, else the target.
+// ok is false when the flag cannot be read.
+func rawCacheID(m *dockerfile.Mount) (string, bool) {
+	if f, ok := rawMountValue(m, "id"); ok {
+		return f.Value, true
+	}
+	if f, ok := rawMountValue(m, "target", "dst", "destination"); ok {
+		return f.Value, true
+	}
+	return "", false
+}
+
+// variableID reports whether a cache mount's id (or its target, when it
+// has no id) depends on a variable: ids such as gomod-$TARGETARCH keep
+// caches apart on purpose.
+func variableID(m *dockerfile.Mount) bool {
+	id, ok := rawCacheID(m)
+	return !ok || strings.Contains(id, "$")
+}
 
 // cacheBase is what BuildKit adds to a cache mount's id to key its
 // cache: the stage or image it starts from, and the uid, gid and mode
@@ -32,6 +98,32 @@ func cacheBase(m *dockerfile.Mount) string {
 		fmt.Fprintf(&b, " uid=%d gid=%d mode=%o", uid, gid, mode)
 	}
 	return b.String()
+}
+
+// describeBase says how a mount's base reads in a message.
+func describeBase(m *dockerfile.Mount) string {
+	var parts []string
+	if m.From != "" {
+		parts = append(parts, "from="+m.From)
+	}
+	if m.UID != nil {
+		parts = append(parts, fmt.Sprintf("uid=%d", *m.UID))
+	}
+	if m.GID != nil {
+		parts = append(parts, fmt.Sprintf("gid=%d", *m.GID))
+	}
+	if m.Mode != nil {
+		parts = append(parts, fmt.Sprintf("mode=%#o", *m.Mode))
+	}
+	if len(parts) == 0 {
+		return "no uid, gid or mode"
+	}
+	return strings.Join(parts, ",")
+}
+
+// flagPos converts an offset in a mount flag's text to a position.
+func flagPos(m *dockerfile.Mount, off int) token.Pos {
+	return m.Flag.Pos + token.Pos(off)
 }
 
 // anyMountCovers reports whether a mount of any type (cache, bind,
