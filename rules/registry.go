@@ -12,6 +12,7 @@ var all = []*Rule{
 	{Analyzer: MissingCacheMount, Code: "CL003", Severity: SeverityInfo, Tags: []string{"cache", "performance"}},
 	{Analyzer: CacheMountNotReused, Code: "CL005", Severity: SeverityWarning, Tags: []string{"cache", "performance", "correctness"}},
 	{Analyzer: CacheMountIDMismatch, Code: "CL006", Severity: SeverityInfo, Tags: []string{"cache", "performance", "correctness"}},
+	{Analyzer: CleanupDefeatsCacheMount, Code: "CL008", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
 	{Analyzer: SecretInArgEnv, Code: "CL014", Severity: SeverityError, Tags: []string{"security", "cache"}},
 	{Analyzer: ParseError, Code: "CL900", Severity: SeverityError, Tags: []string{"correctness", "buildkit"}},
 }
