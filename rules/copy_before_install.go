@@ -166,7 +166,7 @@ func (t *Tool) firstFiles() []string {
 // shortened for messages.
 func commandText(f *dockerfile.File, in *dockerfile.Instruction, c *dockerfile.Command) string {
 	start, end := f.Tok.Offset(c.Pos), f.Tok.Offset(c.End)
-	s := strings.Join(strings.Fields(string(f.Src[start:max(start, end)])), " ")
+	s := strings.Join(strings.Fields(withoutContinuations(f, string(f.Src[start:max(start, end)]))), " ")
 	if in.Run.Exec {
 		s = strings.Join(c.Argv(), " ")
 	}
@@ -174,6 +174,20 @@ func commandText(f *dockerfile.File, in *dockerfile.Instruction, c *dockerfile.C
 		s = s[:57] + "..."
 	}
 	return s
+}
+
+// withoutContinuations drops the escape character that ends a line
+// continued on the next one (\ or the # escape=` character).
+func withoutContinuations(f *dockerfile.File, text string) string {
+	esc := string(rune(cmp.Or(f.Escape, '\\')))
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(text, "\n") {
+		if body := strings.TrimRight(line, " \t\r\n"); strings.HasSuffix(line, "\n") && strings.HasSuffix(body, esc) {
+			line = strings.TrimSuffix(body, esc) + " "
+		}
+		b.WriteString(line)
+	}
+	return b.String()
 }
 
 // wholeContextCopies returns the ways an instruction copies or mounts the
