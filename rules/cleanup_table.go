@@ -67,3 +67,28 @@ func emptiesCache(in *dockerfile.Instruction, n cacheNeed, dirs []string) *docke
 	}
 	return nil
 }
+
+// removesDockerClean reports whether a RUN before in (in its stage chain)
+// deletes /etc/apt/apt.conf.d/docker-clean, the hook with which Debian
+// and Ubuntu images delete downloaded packages after each apt run.
+func removesDockerClean(in *dockerfile.Instruction) bool {
+	for _, prev := range stageChain(in.Stage) {
+		if prev == in {
+			break
+		}
+		if prev.Run == nil {
+			continue
+		}
+		for _, c := range prev.Run.Commands {
+			if c.Name() != "rm" {
+				continue
+			}
+			for _, p := range removedPaths(c, newRunEnv(prev, c)) {
+				if p == "/etc/apt/apt.conf.d/docker-clean" || p == "/etc/apt/apt.conf.d" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
