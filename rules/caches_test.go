@@ -121,6 +121,7 @@ func TestCleanups(t *testing.T) {
 		want      []string
 	}{
 		{"apt-get clean keeps the lists", "FROM debian\nRUN apt-get clean", []string{"apt package cache"}},
+		{"apt-get dist-clean empties the lists too", "FROM debian\nRUN apt-get dist-clean", []string{"apt package cache", "apt lists"}},
 		{"go clean -modcache", "FROM golang:1.23\nRUN go clean -modcache", []string{"Go module cache"}},
 		{"go clean -cache", "FROM golang:1.23\nRUN go clean -cache", []string{"Go build cache"}},
 		{"go clean -testcache wipes nothing", "FROM golang:1.23\nRUN go clean -testcache", nil},

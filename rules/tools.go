@@ -92,9 +92,10 @@ var (
 	ccacheDir     = &Cache{What: "ccache directory", Marks: []string{"ccache", ".ccache"}, dirs: anyDir(xdgCache("CCACHE_DIR", "ccache"), first(fromHome(".ccache")))}
 	aptArchives   = &Cache{What: "apt package cache", Marks: []string{"var/cache/apt"}, Locked: true, dirs: oneDir(fixed("/var/cache/apt")),
 		usedBy: func(a []string, _ func(string) (string, bool)) bool { sub, _ := subcommand(a); return sub != "update" }}
-	// apt-get clean and autoclean empty /var/cache/apt, never the lists.
+	// apt-get clean and autoclean empty /var/cache/apt, never the lists;
+	// apt-get distclean (apt 2.7+) empties both.
 	aptLists = &Cache{What: "apt lists", Marks: []string{"var/lib/apt"}, Locked: true, dirs: oneDir(fixed("/var/lib/apt")),
-		cleanedBy: func([]string) bool { return false }}
+		cleanedBy: subcommandIn("distclean", "dist-clean")}
 	// apk keeps packages only when /etc/apk/cache exists; a mount there
 	// makes it exist.
 	apkCache = &Cache{What: "apk cache", Marks: []string{"var/cache/apk", "etc/apk/cache"}, Flags: []string{"--cache-dir"}, dirs: func(runEnv) ([]string, bool) {
@@ -347,7 +348,7 @@ var tools = []*Tool{
 	{Name: "apt", Programs: []string{"apt-get", "apt", "aptitude"}, System: true,
 		Caches: []*Cache{aptArchives, aptLists},
 		uses:   subcommandIn("install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "reinstall", "update", "download", "source"),
-		cleans: subcommandIn("clean", "autoclean")},
+		cleans: subcommandIn("clean", "autoclean", "auto-clean", "distclean", "dist-clean")},
 	{Name: "apk", Programs: []string{"apk"}, System: true,
 		Caches: []*Cache{apkCache}, NoCacheFlags: []string{"--no-cache"},
 		uses: subcommandIn("add", "upgrade", "update", "fetch", "fix"),
