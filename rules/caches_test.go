@@ -60,6 +60,7 @@ func TestCacheNeeds(t *testing.T) {
 		{"apt", "FROM debian\nRUN apt-get update && apt-get install -y gcc", []string{"apt lists: /var/lib/apt", "apt package cache: /var/cache/apt", "apt lists: /var/lib/apt"}},
 		{"apk no-cache", "FROM alpine\nRUN apk add --no-cache git", []string{"apk cache: /etc/apk/cache|/var/cache/apk (off)"}},
 		{"yum", "FROM centos:7\nRUN yum install -y gcc", []string{"dnf cache: /var/cache/yum|/var/cache/libdnf5|/var/cache/dnf"}},
+		{"tdnf", "FROM photon:5.0\nRUN tdnf install -y gcc", []string{"dnf cache: /var/cache/tdnf"}},
 		{"sh -c and cd", "FROM python:3.12\nRUN sh -c 'cd /app && pip install -r requirements.txt'", []string{"pip cache: /root/.cache/pip"}},
 		{"heredoc", "# syntax=docker/dockerfile:1\nFROM node:22\nRUN <<EOF\nnpm ci\nEOF", []string{"npm cache: /root/.npm"}},
 		{"exec form", "FROM golang:1.23\nRUN [\"go\", \"mod\", \"download\"]", []string{"Go module cache: /go/pkg/mod"}},

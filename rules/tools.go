@@ -101,7 +101,10 @@ var (
 	apkCache = &Cache{What: "apk cache", Marks: []string{"var/cache/apk", "etc/apk/cache"}, Flags: []string{"--cache-dir"}, dirs: func(runEnv) ([]string, bool) {
 		return []string{"/etc/apk/cache", "/var/cache/apk"}, true
 	}}
-	dnfCache = &Cache{What: "dnf cache", Marks: []string{"var/cache/dnf", "var/cache/yum", "var/cache/libdnf5"}, Locked: true, dirs: func(e runEnv) ([]string, bool) {
+	dnfCache = &Cache{What: "dnf cache", Marks: []string{"var/cache/dnf", "var/cache/yum", "var/cache/libdnf5", "var/cache/tdnf"}, Locked: true, dirs: func(e runEnv) ([]string, bool) {
+		if e.c != nil && e.c.Name() == "tdnf" {
+			return []string{"/var/cache/tdnf"}, true // Photon OS's tdnf keeps its own cache
+		}
 		dirs := []string{"/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/yum"}
 		if e.c != nil && oneOf(e.c.Name(), "yum", "microdnf") {
 			dirs[0], dirs[2] = dirs[2], dirs[0]
