@@ -45,15 +45,20 @@ everywhere (the suggested fix gives the later mount the first one's id):
     RUN --mount=type=cache,target=/root/.gradle,id=gradle-cache gradle build
 
 Mounts count as the same cache when they mount the same tool's cache
-directory at the same place in it (both on /root/.m2, or both on
+directory on the same target (both on /root/.m2, or both on
 /root/.m2/repository): the cache a mount serves is found from the
 commands of its RUN (the directory the tool uses there, as
 missing-cache-mount finds it), else from a target that names it
 (.npm, pkg/mod, .m2). Each later mount is compared with the first one in
-the file, and reported at its flag. Not reported: ids or targets that
-use a variable (id=gomod-$TARGETARCH keeps platforms apart on purpose);
-mounts whose ids differ and whose uid, gid or mode differ too (steps run
-by different users need their own cache); the same id with another
+the file, and reported at its flag. Different ids are reported when
+one of the two mounts has no id= (the id was forgotten). Not reported:
+two explicit ids that differ (names chosen on purpose, such as a cache
+per stage or per set of package sources); ids or targets that use a
+variable (id=gomod-$TARGETARCH keeps platforms apart on purpose); apt,
+dnf, apk or zypper caches in stages on different base images (their
+content belongs to one distribution); mounts whose ids differ and whose
+uid, gid or mode differ too (steps run by different users need their
+own cache); the same id with another
 uid, gid or mode when the steps run as different users; the same id for
 two tools on the same target (id=cache,target=/root/.cache for pip in
 one step and uv in another: each keeps its own subdirectory); Windows
@@ -69,11 +74,13 @@ Sources:
 	Run:      runCacheMountIDMismatch,
 }
 
-// cacheSlot is one tool's cache at one place relative to a mount's
-// target: rel is "" when the mount is on the cache directory itself,
-// "repository" for a mount on /root/.m2 serving /root/.m2/repository.
+// cacheSlot is one tool's cache directory and where it is relative to a
+// mount's target: rel is "" when the mount is on the cache directory
+// itself, "repository" for a mount on /root/.m2 serving
+// /root/.m2/repository.
 type cacheSlot struct {
 	cache *Cache
+	dir   string
 	rel   string
 }
 
@@ -132,7 +139,7 @@ func servedSlots(in *dockerfile.Instruction, m cacheMount) []cacheSlot {
 				continue
 			}
 			rel := strings.TrimPrefix(strings.TrimPrefix(d, m.Target), "/")
-			if s := (cacheSlot{c, rel}); !slices.Contains(slots, s) {
+			if s := (cacheSlot{c, d, rel}); !slices.Contains(slots, s) {
 				slots = append(slots, s)
 			}
 			return
@@ -178,7 +185,8 @@ func reportIDMismatch(pass *analysis.Pass, f *dockerfile.File, first, later moun
 	sameBase := cacheBase(first.m.Mount) == cacheBase(later.m.Mount)
 	if slot, ok := sharedSlot(first, later); ok {
 		switch {
-		case first.m.ID != later.m.ID && sameBase:
+		case first.m.ID != later.m.ID && sameBase && (first.m.CacheID == "" || later.m.CacheID == "") &&
+			(!systemCache(slot.cache) || sameBaseImage(first.in, later.in)):
 			msg := fmt.Sprintf("this cache mount of the %s has id %s, the one on line %d has id %s: BuildKit keeps two caches and the steps never share what they download",
 				slot.cache.What, describeID(later.m), line, describeID(first.m))
 			pass.Report(analysis.Diagnostic{
@@ -222,6 +230,25 @@ func sharesCache(a, b mountUse) bool {
 		}
 	}
 	return false
+}
+
+// systemCache reports whether a cache belongs to an operating system's
+// package manager: its content depends on the distribution.
+func systemCache(c *Cache) bool {
+	for _, t := range tools {
+		if t.System && slices.Contains(t.Caches, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameBaseImage reports whether the stages of two instructions start
+// from the same known image.
+func sameBaseImage(a, b *dockerfile.Instruction) bool {
+	ra, oka := baseImage(a.Stage)
+	rb, okb := baseImage(b.Stage)
+	return oka && okb && ra == rb
 }
 
 // sameUser reports whether two RUNs are known to run as the same user.
