@@ -151,7 +151,7 @@ func checkStoreReuse(pass *analysis.Pass, f *dockerfile.File, chain []*dockerfil
 				}
 				continue
 			}
-			if anyMountCovers(in, n.Dirs) || meantForMount(mounts, n.Cache) {
+			if anyMountCovers(in, n.Dirs) || meantForMount(mounts, n.Cache) || unmodelledMounts(in) || runsAsOtherUser(in) {
 				continue
 			}
 			var found *storeState

@@ -157,3 +157,44 @@ func meantForMount(mounts []cacheMount, c *Cache) bool {
 	}
 	return false
 }
+
+// unmodelledMounts reports whether a RUN has --mount flags the model could
+// not read (a value from a build argument given only at build time, such
+// as uid=$UID): what they mount is not known, so a rule that needs to know
+// whether a directory is mounted stays quiet.
+func unmodelledMounts(in *dockerfile.Instruction) bool {
+	n := 0
+	for _, f := range in.Flags {
+		if name, _, _ := strings.Cut(strings.TrimPrefix(f.Text, "--"), "="); strings.EqualFold(name, "mount") {
+			n++
+		}
+	}
+	return n > len(in.Run.Mounts)
+}
+
+// runsAsOtherUser reports whether a RUN switches user for some command
+// (sudo -u node npm ci, gosu app pip install, su -c): the model sees the
+// command but computes its directories for the USER in effect, so rules
+// that compare directories stay quiet.
+func runsAsOtherUser(in *dockerfile.Instruction) bool {
+	words := make([]string, len(in.Args))
+	for i, w := range in.Args {
+		words[i] = strings.Trim(w.Text, "\"',[]();&|")
+	}
+	for i, w := range words {
+		switch path.Base(w) {
+		case "gosu", "su-exec", "runuser", "su", "chpst", "setuidgid", "setpriv":
+			return true
+		case "sudo":
+			for _, f := range words[i+1:] {
+				if !strings.HasPrefix(f, "-") {
+					break
+				}
+				if f == "-u" || strings.HasPrefix(f, "--user") || !strings.HasPrefix(f, "--") && strings.HasSuffix(f, "u") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

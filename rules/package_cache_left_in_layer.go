@@ -46,21 +46,28 @@ stages it is built FROM. A builder stage whose files are only copied out
 (COPY --from) is not shipped. The tools are apt (the lists in
 /var/lib/apt; the downloaded packages only when the Dockerfile has
 removed the docker-clean hook with which Debian and Ubuntu images delete
-them), apk, dnf, yum, microdnf, zypper, pip, pipenv, uv, Poetry (only
+them), reported at the apt-get update that fetches the lists, apk, dnf, yum, microdnf, zypper, pip, pipenv, uv, Poetry (only
 when its virtualenvs are not kept in its cache directory, with
 virtualenvs.create false, virtualenvs.in-project true or
 virtualenvs.path set), npm, Yarn 1 (Yarn 2 and later keep their cache
-elsewhere), Composer and bundler. Not checked: pnpm and Bun, which link
-the files of their store into node_modules, so the store costs little
-more than the install; Go, Cargo, Maven, Gradle, sbt and NuGet, whose
-stores later steps or the running program may read. Not reported: a
+elsewhere) and Composer. Not checked: pnpm and Bun, which link the files
+of their store into node_modules, so the store costs little more than
+the install; bundler, which keeps the downloaded gems inside the
+directory it installs to (GEM_HOME/cache), where no mount can go; Go,
+Cargo, Maven, Gradle, sbt and NuGet, whose stores later steps or the
+running program may read. Not reported: a
 cache turned off (pip --no-cache-dir, PIP_NO_CACHE_DIR=1, apk add
---no-cache, uv --no-cache, composer --no-cache), covered by a cache,
+--no-cache, uv --no-cache, composer --no-cache) or not used (apk add
+--no-network), covered by a cache,
 tmpfs or bind mount (or a cache mount meant for it on another
 directory, reported by cache-mount-wrong-target), or emptied in the same
 RUN (rm -rf /var/lib/apt/lists/*, dnf clean all, npm cache clean
---force, yarn cache clean, rm of the directory or above it); a directory
-that cannot be known here; Windows stages.
+--force, yarn cache clean, apt-get distclean, rm of the directory or
+above it), or in a RUN that runs a script whose name says it cleans up
+(/scripts/cleanup.sh: what it deletes cannot be seen); a RUN that runs
+commands as another user (sudo -u, gosu, su: their directories are not
+known), or whose mounts use a build argument given only at build time;
+a directory that cannot be known here; Windows stages.
 
 missing-cache-mount reports the same commands for another reason (a
 re-run downloads everything again) and suggests the same mount; this rule
@@ -95,7 +102,6 @@ var layerCacheAdvice = map[string]string{
 	"npm":      "clean it at the end of the same RUN (npm cache clean --force)",
 	"yarn":     "clean it at the end of the same RUN (yarn cache clean)",
 	"composer": "turn it off (--no-cache)",
-	"bundler":  "delete it at the end of the same RUN",
 }
 
 func runPackageCacheLeftInLayer(pass *analysis.Pass) (any, error) {
@@ -119,6 +125,9 @@ func runPackageCacheLeftInLayer(pass *analysis.Pass) (any, error) {
 }
 
 func checkLayerCaches(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.Instruction, berry bool) {
+	if runsCleanupScript(in) || unmodelledMounts(in) || runsAsOtherUser(in) {
+		return
+	}
 	mounts := cacheMounts(in)
 	var tools []*Tool
 	left := map[*Tool][]cacheNeed{}
@@ -129,7 +138,9 @@ func checkLayerCaches(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.In
 			continue
 		}
 		switch {
-		case n.Cache == aptArchives && !removesDockerClean(in),
+		case n.Cache == aptLists && firstOperand(n.Args) != "update",
+			n.Cache == aptArchives && !removesDockerClean(in),
+			n.Tool.Name == "apk" && hasFlag(n.Args, "--no-network"), // installs from what is already there
 			n.Tool.Name == "yarn" && berry,
 			n.Tool.Name == "poetry" && !poetryVenvElsewhere(in, n):
 			continue
@@ -188,6 +199,18 @@ func reportLayerCache(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.In
 		Message:        msg,
 		SuggestedFixes: []analysis.SuggestedFix{fix},
 	})
+}
+
+// runsCleanupScript reports whether a RUN runs a program cachelint does
+// not know whose name says it cleans up (/scripts/cleanup.sh,
+// clean-layer): what it deletes cannot be seen.
+func runsCleanupScript(in *dockerfile.Instruction) bool {
+	for _, c := range in.Run.Commands {
+		if t, _ := toolCommand(c); t == nil && strings.Contains(strings.ToLower(c.Name()), "clean") {
+			return true
+		}
+	}
+	return false
 }
 
 // aptInstalls reports whether a RUN runs apt for more than apt-get update.
