@@ -36,6 +36,7 @@ func TestCacheNeeds(t *testing.T) {
 		{"pip no cache env false", "FROM python:3.12\nENV PIP_NO_CACHE_DIR=0\nRUN pip install flask", []string{"pip cache: /root/.cache/pip"}},
 		{"python -m pip", "FROM python:3.12\nRUN python -m pip install flask", []string{"pip cache: /root/.cache/pip"}},
 		{"XDG cache", "FROM python:3.12\nENV XDG_CACHE_HOME=/xdg\nRUN uv sync", []string{"uv cache: /xdg/uv"}},
+		{"uv no-cache-dir alias", "FROM python:3.12\nRUN uv pip install --no-cache-dir --system flask", []string{"uv cache: /root/.cache/uv (off)"}},
 		{"uv env prefix", "FROM python:3.12\nRUN UV_CACHE_DIR=/uvc uv sync", []string{"uv cache: /uvc"}},
 		{"go in golang", "FROM golang:1.23\nRUN go build ./...", []string{"Go module cache: /go/pkg/mod", "Go build cache: /root/.cache/go-build"}},
 		{"go elsewhere", "FROM debian\nRUN go build ./...", []string{"Go module cache: /root/go/pkg/mod", "Go build cache: /root/.cache/go-build"}},

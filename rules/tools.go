@@ -197,7 +197,7 @@ var tools = []*Tool{
 			}
 			return sub == "sync"
 		},
-		Caches: []*Cache{uvCache}, NoCacheFlags: []string{"--no-cache", "-n"}, NoCacheEnv: []string{"UV_NO_CACHE"},
+		Caches: []*Cache{uvCache}, NoCacheFlags: []string{"--no-cache", "--no-cache-dir", "-n"}, NoCacheEnv: []string{"UV_NO_CACHE"},
 		Offline: []string{"--offline"},
 		uses: func(a []string) bool {
 			sub, rest := subcommand(a)
