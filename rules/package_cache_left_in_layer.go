@@ -91,7 +91,7 @@ Sources:
 // layerCacheAdvice lists the tools whose download cache is worth keeping
 // out of the image, with how to turn it off or clean it in the same RUN.
 var layerCacheAdvice = map[string]string{
-	"apt":      "delete it at the end of the same RUN (rm -rf /var/lib/apt/lists/*)",
+	"apt":      "delete them at the end of the same RUN (rm -rf /var/lib/apt/lists/*)",
 	"apk":      "turn it off (apk add --no-cache)",
 	"dnf":      "clean it at the end of the same RUN (%s clean all)",
 	"zypper":   "clean it at the end of the same RUN (zypper clean --all)",
@@ -179,12 +179,12 @@ func reportLayerCache(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.In
 			advice = "delete them at the end of the same RUN (apt-get clean && rm -rf /var/lib/apt/lists/*)"
 		}
 	}
-	verb := "stays"
-	if len(needs) > 1 {
-		verb = "stay"
+	verb, it := "stays", "it"
+	if len(needs) > 1 || strings.HasSuffix(needs[0].Cache.What, "lists") {
+		verb, it = "stay", "them"
 	}
-	msg := fmt.Sprintf("after `%s`, %s %s in the image layer: mount it (%s) or %s",
-		commandText(f, in, c), strings.Join(what, " and "), verb, strings.Join(flags, " "), advice)
+	msg := fmt.Sprintf("after `%s`, %s %s in the image layer: mount %s (%s) or %s",
+		commandText(f, in, c), strings.Join(what, " and "), verb, it, strings.Join(flags, " "), advice)
 	fix := analysis.SuggestedFix{Message: fmt.Sprintf("add %s to this RUN, or %s", strings.Join(flags, " "), advice)}
 	if needs[0].Tool.Name == "apt" && !aptInstalls(in) {
 		// The lists of a RUN that only updates are for a later RUN: a
