@@ -226,12 +226,21 @@ func reportCacheMountNotReused(pass *analysis.Pass, f *dockerfile.File, in *dock
 	for _, l := range lines {
 		lineText = append(lineText, fmt.Sprint(l))
 	}
-	msg := fmt.Sprintf("`%s` runs without the cache mount that line %s fills %s through: the mount's content is not in the image, so this step downloads all the dependencies again",
-		commandText(f, in, c), strings.Join(lineText, " and "), strings.Join(what, " and "))
+	where, who := "on line "+strings.Join(lineText, " and "), "what line "+lineText[0]+" downloaded into it"
+	if len(lines) > 1 {
+		where, who = "on lines "+strings.Join(lineText, " and "), "what those steps downloaded into them"
+	}
+	mount := "the cache mount that holds"
+	if len(what) > 1 {
+		mount = "the cache mounts that hold"
+		who = strings.Replace(who, "into it", "into them", 1)
+	}
+	msg := fmt.Sprintf("`%s` runs without %s %s %s: %s is not in the image, so this step downloads all the dependencies again",
+		commandText(f, in, c), mount, strings.Join(what, " and "), where, who)
 	for _, m := range ms {
 		if off := offlineFlag(m.need); off != "" {
-			msg = fmt.Sprintf("`%s` runs offline (%s) without the cache mount that line %s fills %s through: the mount's content is not in the image, so this step fails",
-				commandText(f, in, c), off, strings.Join(lineText, " and "), strings.Join(what, " and "))
+			msg = fmt.Sprintf("`%s` runs offline (%s) without %s %s %s: %s is not in the image, so this step fails",
+				commandText(f, in, c), off, mount, strings.Join(what, " and "), where, who)
 			break
 		}
 	}
