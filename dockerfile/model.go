@@ -6,6 +6,7 @@ package dockerfile
 
 import (
 	"go/token"
+	"slices"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -102,11 +103,17 @@ type Run struct {
 type Mount struct {
 	*instructions.Mount
 	Flag Word
-	// Unknown is set when the flag uses a variable whose value is not
-	// known here: BuildKit's expansion then left an empty string in some
-	// field (source=${SRC} reads as no source), so the fields cannot be
-	// trusted.
-	Unknown bool
+	// unknown lists the fields whose values use a variable not known
+	// here ("*" for all): BuildKit's expansion left "" there.
+	unknown []string
+}
+
+// Known reports whether a field of the mount (type, from, source, target,
+// id, sharing, mode, uid, gid, ...) has a value known here. A field that
+// uses a build argument with no default is not known: source=${SRC} is
+// not "no source".
+func (m *Mount) Known(field string) bool {
+	return !slices.Contains(m.unknown, field) && !slices.Contains(m.unknown, "*")
 }
 
 // Copy is the model of COPY or ADD.

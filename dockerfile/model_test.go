@@ -242,9 +242,17 @@ func TestMountWithBuildTimeValue(t *testing.T) {
 	if in := f.Instructions[2]; in.Err != nil {
 		t.Errorf("a uid given at build time is reported as an error: %v", in.Err)
 	}
+	m := f.Instructions[2].Run.Mounts
+	if len(m) != 1 || m[0].Target != "/c" || !m[0].Known("target") || m[0].Known("uid") {
+		t.Errorf("the mount is modelled with its target known and its uid unknown: %+v", m)
+	}
 	g := Parse("Dockerfile", []byte("FROM a\nRUN --mount=type=cache,target=/c,uid=x true\n"), nil)
 	if in := g.Instructions[1]; in.Err == nil {
 		t.Error("an invalid uid is not reported")
+	}
+	h := Parse("Dockerfile", []byte("FROM a\nARG S\nRUN --mount=type=bind,src=$S,dst=/app true\n"), nil)
+	if m := h.Instructions[2].Run.Mounts[0]; m.Known("source") || !m.Known("target") {
+		t.Error("src=$S is not known, dst=/app is")
 	}
 }
 

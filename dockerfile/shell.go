@@ -1,12 +1,14 @@
 package dockerfile
 
 import (
+	"cmp"
 	"go/token"
 	"path"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/tonistiigi/go-csvvalue"
 	"mvdan.cc/sh/v3/syntax"
 )
 
@@ -243,12 +245,24 @@ func (b *builder) modelMounts(in *Instruction, c *instructions.RunCommand) {
 		return s, nil
 	}
 	if err := c.Expand(expander); err != nil {
-		// A value that depends on a build argument given only at build
-		// time (uid=$UID) cannot be checked here: the mounts stay unknown.
-		if in.Err == nil && !unknown {
-			in.Err = err
+		if !unknown {
+			if in.Err == nil {
+				in.Err = err
+			}
+			return
 		}
-		return
+		// A value that depends on a build argument given only at build
+		// time (uid=$UID) fails BuildKit's checks when empty: model the
+		// mount with a placeholder there, and mark that field unknown.
+		placeholder := func(word string) (string, error) {
+			if s, ok := expand(b.lex, word, b.st.env); ok {
+				return s, nil
+			}
+			return "0", nil
+		}
+		if c.Expand(placeholder) != nil {
+			return
+		}
 	}
 	var flags []Word
 	for _, f := range in.Flags {
@@ -260,18 +274,50 @@ func (b *builder) modelMounts(in *Instruction, c *instructions.RunCommand) {
 		mt := &Mount{Mount: m}
 		if i < len(flags) {
 			mt.Flag = flags[i]
-			if strings.Contains(mt.Flag.Text, "$") {
-				_, known := expand(b.lex, mt.Flag.Text, b.st.env)
-				mt.Unknown = !known
-			}
-		} else {
-			mt.Unknown = unknown
+			mt.unknown = b.unknownMountFields(mt.Flag.Text)
+		} else if unknown {
+			mt.unknown = []string{"*"}
 		}
 		in.Run.Mounts = append(in.Run.Mounts, mt)
 		if m.From != "" {
 			b.addCopiesFrom(m.From)
 		}
 	}
+}
+
+// mountFieldNames maps the keys of a --mount flag to the names Known takes.
+var mountFieldNames = map[string]string{
+	"src": "source", "dst": "target", "destination": "target", "ro": "readonly",
+}
+
+// unknownMountFields lists the fields of a --mount flag whose values use
+// a variable with no value known here.
+func (b *builder) unknownMountFields(flag string) []string {
+	if !strings.Contains(flag, "$") {
+		return nil
+	}
+	_, value, _ := strings.Cut(flag, "=")
+	fields, err := csvvalue.Fields(unquoteWord(value), nil)
+	if err != nil {
+		return []string{"*"}
+	}
+	var out []string
+	for _, field := range fields {
+		key, v, _ := strings.Cut(field, "=")
+		key = strings.ToLower(strings.TrimSpace(key))
+		if _, ok := expand(b.lex, v, b.st.env); !ok {
+			out = append(out, cmp.Or(mountFieldNames[key], key))
+		}
+	}
+	return out
+}
+
+// unquoteWord drops the quotes around a whole word ("a,b" or 'a,b').
+func unquoteWord(s string) string {
+	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
+		return s[1 : len(s)-1]
+	}
+	return s
 }
 
 // shellState is what a shell carries from one command to the next.

@@ -119,7 +119,7 @@ func runCacheMountHidesOutput(pass *analysis.Pass) (any, error) {
 			}
 			insts := installsOf(in, chain[:i], poetryToml)
 			for _, m := range mounts {
-				if m.Target == "" || m.Target == "/" || m.ReadOnly {
+				if m.Target == "" || m.Target == "/" || m.ReadOnly || !m.Known("id") || !m.Known("readonly") {
 					continue
 				}
 				h := &hider{pass: pass, f: f, lex: lex, in: in, m: m}
@@ -191,7 +191,7 @@ func (h *hider) scanInstruction(in *dockerfile.Instruction) (*laterUse, bool) {
 			if t != "" && !path.IsAbs(t) && in.Workdir != "" {
 				t = path.Join(in.Workdir, t)
 			}
-			if m.Type == "cache" && cacheID(m) == h.m.ID || t != "" && within(h.m.Target, path.Clean(t)) {
+			if m.Type == "cache" && (cacheID(m) == h.m.ID || !m.Known("id") || !m.Known("target")) || t != "" && within(h.m.Target, path.Clean(t)) {
 				return nil, false // the RUN sees the cache again, or mounts over it
 			}
 		}
@@ -352,7 +352,7 @@ func (h *hider) remounted(st *dockerfile.Stage, seq []*dockerfile.Instruction) b
 			continue
 		}
 		for _, m := range in.Run.Mounts {
-			if m.Type == "cache" && cacheID(m) == h.m.ID {
+			if m.Type == "cache" && (cacheID(m) == h.m.ID || !m.Known("id") || !m.Known("target")) {
 				return true
 			}
 		}

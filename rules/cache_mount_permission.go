@@ -94,7 +94,7 @@ func checkMountOwners(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.In
 	}
 	needs := cacheNeeds(in)
 	for _, m := range mounts {
-		if m.Unknown || m.ReadOnly || m.Target == "" || writable(m, env) || chownedFirst(in, m) {
+		if !m.Known("uid") || !m.Known("gid") || !m.Known("mode") || !m.Known("readonly") || m.ReadOnly || m.Target == "" || writable(m, env) || chownedFirst(in, m) {
 			continue
 		}
 		for _, n := range needs {

@@ -34,6 +34,12 @@ type Cache struct {
 	// the program) uses this cache; nil means every command that uses the
 	// tool's caches does.
 	usedBy func(args []string, getenv func(string) (string, bool)) bool
+	// cleanedBy reports whether a cleanup command of the tool (one its
+	// cleans accepts, arguments after the program) wipes this cache; nil
+	// means every cleanup of the tool does. apt-get clean empties the
+	// package cache but not the lists; go clean -modcache the module
+	// cache but not the build cache.
+	cleanedBy func(args []string) bool
 }
 
 // dirRule is one way a tool finds its cache directory: applies is false

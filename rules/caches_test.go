@@ -36,6 +36,7 @@ func TestCacheNeeds(t *testing.T) {
 		{"pip no cache env false", "FROM python:3.12\nENV PIP_NO_CACHE_DIR=0\nRUN pip install flask", []string{"pip cache: /root/.cache/pip"}},
 		{"python -m pip", "FROM python:3.12\nRUN python -m pip install flask", []string{"pip cache: /root/.cache/pip"}},
 		{"XDG cache", "FROM python:3.12\nENV XDG_CACHE_HOME=/xdg\nRUN uv sync", []string{"uv cache: /xdg/uv"}},
+		{"uv no-cache-dir alias", "FROM python:3.12\nRUN uv pip install --no-cache-dir --system flask", []string{"uv cache: /root/.cache/uv (off)"}},
 		{"uv env prefix", "FROM python:3.12\nRUN UV_CACHE_DIR=/uvc uv sync", []string{"uv cache: /uvc"}},
 		{"go in golang", "FROM golang:1.23\nRUN go build ./...", []string{"Go module cache: /go/pkg/mod", "Go build cache: /root/.cache/go-build"}},
 		{"go elsewhere", "FROM debian\nRUN go build ./...", []string{"Go module cache: /root/go/pkg/mod", "Go build cache: /root/.cache/go-build"}},
@@ -62,6 +63,7 @@ func TestCacheNeeds(t *testing.T) {
 		{"apt", "FROM debian\nRUN apt-get update && apt-get install -y gcc", []string{"apt lists: /var/lib/apt", "apt package cache: /var/cache/apt", "apt lists: /var/lib/apt"}},
 		{"apk no-cache", "FROM alpine\nRUN apk add --no-cache git", []string{"apk cache: /etc/apk/cache|/var/cache/apk (off)"}},
 		{"yum", "FROM centos:7\nRUN yum install -y gcc", []string{"dnf cache: /var/cache/yum|/var/cache/libdnf5|/var/cache/dnf"}},
+		{"tdnf", "FROM photon:5.0\nRUN tdnf install -y gcc", []string{"dnf cache: /var/cache/tdnf"}},
 		{"sh -c and cd", "FROM python:3.12\nRUN sh -c 'cd /app && pip install -r requirements.txt'", []string{"pip cache: /root/.cache/pip"}},
 		{"heredoc", "# syntax=docker/dockerfile:1\nFROM node:22\nRUN <<EOF\nnpm ci\nEOF", []string{"npm cache: /root/.npm"}},
 		{"exec form", "FROM golang:1.23\nRUN [\"go\", \"mod\", \"download\"]", []string{"Go module cache: /go/pkg/mod"}},
@@ -117,5 +119,32 @@ func TestParseUserAdd(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.argv, got, tc.want)
 		}
+	}
+}
+
+// TestCleanups checks which caches a tool's own cleanup command wipes.
+func TestCleanups(t *testing.T) {
+	cases := []struct {
+		name, src string
+		want      []string
+	}{
+		{"apt-get clean keeps the lists", "FROM debian\nRUN apt-get clean", []string{"apt package cache"}},
+		{"apt-get dist-clean empties the lists too", "FROM debian\nRUN apt-get dist-clean", []string{"apt package cache", "apt lists"}},
+		{"go clean -modcache", "FROM golang:1.23\nRUN go clean -modcache", []string{"Go module cache"}},
+		{"go clean -cache", "FROM golang:1.23\nRUN go clean -cache", []string{"Go build cache"}},
+		{"go clean -testcache wipes nothing", "FROM golang:1.23\nRUN go clean -testcache", nil},
+		{"npm cache clean", "FROM node:22\nRUN npm cache clean --force", []string{"npm cache"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := dockerfile.Parse("Dockerfile", []byte(tc.src), nil)
+			var got []string
+			for _, n := range cleanups(f.Instructions[len(f.Instructions)-1]) {
+				got = append(got, n.Cache.What)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+		})
 	}
 }

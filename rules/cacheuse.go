@@ -79,6 +79,9 @@ func cleanups(in *dockerfile.Instruction) []cacheNeed {
 		}
 		env := newRunEnv(in, c)
 		for _, cache := range t.Caches {
+			if cache.cleanedBy != nil && !cache.cleanedBy(args) {
+				continue
+			}
 			n := cacheNeed{Tool: t, Cache: cache, Cmd: c, Args: args, Env: env}
 			if dirs, ok := cache.dirsOf(env, args); ok {
 				n.Dirs = dirs
@@ -172,7 +175,7 @@ func cacheMounts(in *dockerfile.Instruction) []cacheMount {
 		}
 		t := m.Target
 		switch {
-		case m.Unknown || strings.ContainsAny(t, "\\$") || (len(t) > 1 && t[1] == ':'):
+		case !m.Known("target") || strings.ContainsAny(t, "\\$") || (len(t) > 1 && t[1] == ':'):
 		case path.IsAbs(t):
 			cm.Target = path.Clean(t)
 		case in.Workdir != "":

@@ -166,10 +166,7 @@ func (t *Tool) firstFiles() []string {
 // shortened for messages.
 func commandText(f *dockerfile.File, in *dockerfile.Instruction, c *dockerfile.Command) string {
 	start, end := f.Tok.Offset(c.Pos), f.Tok.Offset(c.End)
-	raw := string(f.Src[start:max(start, end)])
-	esc := string(f.Escape)
-	raw = strings.NewReplacer(esc+"\r\n", " ", esc+"\n", " ").Replace(raw) // line continuations
-	s := strings.Join(strings.Fields(raw), " ")
+	s := strings.Join(strings.Fields(withoutContinuations(f, string(f.Src[start:max(start, end)]))), " ")
 	if in.Run.Exec {
 		s = strings.Join(c.Argv(), " ")
 	}
@@ -177,6 +174,20 @@ func commandText(f *dockerfile.File, in *dockerfile.Instruction, c *dockerfile.C
 		s = string(r[:57]) + "..."
 	}
 	return s
+}
+
+// withoutContinuations drops the escape character that ends a line
+// continued on the next one (\ or the # escape=` character).
+func withoutContinuations(f *dockerfile.File, text string) string {
+	esc := string(rune(cmp.Or(f.Escape, '\\')))
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(text, "\n") {
+		if body := strings.TrimRight(line, " \t\r\n"); strings.HasSuffix(line, "\n") && strings.HasSuffix(body, esc) {
+			line = strings.TrimSuffix(body, esc) + " "
+		}
+		b.WriteString(line)
+	}
+	return b.String()
 }
 
 // wholeContextCopies returns the ways an instruction copies or mounts the
@@ -202,7 +213,7 @@ func wholeContextCopies(in *dockerfile.Instruction) []contextCopy {
 	case in.Run != nil:
 		var out []contextCopy
 		for _, m := range in.Run.Mounts {
-			if m.Type != "bind" || m.From != "" || m.Unknown || !isWholeContext(cmp.Or(m.Source, ".")) {
+			if m.Type != "bind" || m.From != "" || !m.Known("source") || !isWholeContext(cmp.Or(m.Source, ".")) {
 				continue
 			}
 			target := m.Target

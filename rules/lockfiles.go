@@ -152,12 +152,13 @@ func placedByMounts(in *dockerfile.Instruction) []placed {
 		target := strings.ReplaceAll(m.Target, "\\", "/")
 		// The model expands variables without a value to "": look at
 		// the flag as written.
-		rawSrc, rawTarget := mountField(m.Flag.Text, "source", "src"), mountField(m.Flag.Text, "target", "dst", "destination")
-		if strings.ContainsAny(rawTarget, "$`") {
+		rawSrc, _ := rawMountValue(m, "source", "src")
+		rawTarget, _ := rawMountValue(m, "target", "dst", "destination")
+		if strings.ContainsAny(rawTarget.Value, "$`") {
 			target = "$"
 		}
 		pl := placed{in: in, pos: m.Flag.Pos, end: m.Flag.End, src: src, mount: true, ctx: m.From == "",
-			known: !strings.ContainsAny(rawSrc+target, "$`"), ctxPath: cleanRel(src)}
+			known: !strings.ContainsAny(rawSrc.Value+target, "$`"), ctxPath: cleanRel(src)}
 		abs := ""
 		switch {
 		case !pl.known || target == "":
@@ -187,19 +188,6 @@ func placedByMounts(in *dockerfile.Instruction) []placed {
 		out = append(out, pl)
 	}
 	return out
-}
-
-// mountField returns the value of the first of keys in a --mount flag
-// as written.
-func mountField(flag string, keys ...string) string {
-	_, opts, _ := strings.Cut(flag, "=")
-	for _, kv := range strings.Split(opts, ",") {
-		k, v, _ := strings.Cut(kv, "=")
-		if slices.Contains(keys, strings.ToLower(strings.TrimSpace(k))) {
-			return v
-		}
-	}
-	return ""
 }
 
 // cleanRel cleans a source path relative to the context root.

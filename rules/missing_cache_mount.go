@@ -67,7 +67,8 @@ cleanup-defeats-cache-mount reports the mix of the two); a command that
 only reads what an earlier step fetched (mvn -o, gradle --offline,
 dotnet build --no-restore, cargo --offline); a directory that cannot be
 known here (HOME of a user the Dockerfile does not create, a variable
-with no value); a RUN that already has a cache mount meant for the tool
+with no value); a RUN with a cache mount whose target is not known
+(target=$CACHE_DIR with no default); a RUN that already has a cache mount meant for the tool
 on another directory (that is cache-mount-wrong-target); Windows stages.
 Tools run from scripts (RUN ./build.sh) are not seen.
 
@@ -96,6 +97,9 @@ func runMissingCacheMount(pass *analysis.Pass) (any, error) {
 
 func checkCacheMounts(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.Instruction) {
 	mounts := cacheMounts(in)
+	if slices.ContainsFunc(mounts, func(m cacheMount) bool { return m.Target == "" }) {
+		return // a mount whose target is not known here may be the one
+	}
 	// One finding a tool, at its first command, with every cache it lacks.
 	var tools []*Tool
 	missing := map[*Tool][]cacheNeed{}

@@ -12,7 +12,10 @@ var all = []*Rule{
 	{Analyzer: LockfileNotCopied, Code: "CL002", Severity: SeverityWarning, Tags: []string{"cache", "reproducibility"}},
 	{Analyzer: MissingCacheMount, Code: "CL003", Severity: SeverityInfo, Tags: []string{"cache", "performance"}},
 	{Analyzer: CacheMountWrongTarget, Code: "CL004", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
+	{Analyzer: CacheMountNotReused, Code: "CL005", Severity: SeverityWarning, Tags: []string{"cache", "performance", "correctness"}},
+	{Analyzer: CacheMountIDMismatch, Code: "CL006", Severity: SeverityInfo, Tags: []string{"cache", "performance", "correctness"}},
 	{Analyzer: AptCacheMountDefeated, Code: "CL007", Severity: SeverityWarning, Tags: []string{"cache", "performance", "correctness"}},
+	{Analyzer: CleanupDefeatsCacheMount, Code: "CL008", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
 	{Analyzer: AptUpdateAlone, Code: "CL009", Severity: SeverityWarning, Tags: []string{"cache", "correctness", "reproducibility"}},
 	{Analyzer: PackageUpgrade, Code: "CL010", Severity: SeverityInfo, Tags: []string{"cache", "reproducibility"}},
 	{Analyzer: VolatileArgEarly, Code: "CL011", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
@@ -29,6 +32,7 @@ var all = []*Rule{
 	{Analyzer: CacheMountHidesOutput, Code: "CL022", Severity: SeverityError, Tags: []string{"cache", "correctness"}},
 	{Analyzer: StaleRemoteFetch, Code: "CL023", Severity: SeverityInfo, Tags: []string{"cache", "reproducibility"}},
 	{Analyzer: OSPackageCacheNotRetained, Code: "CL024", Severity: SeverityInfo, Tags: []string{"cache", "performance"}},
+	{Analyzer: PackageCacheLeftInLayer, Code: "CL025", Severity: SeverityInfo, Tags: []string{"cache", "performance"}},
 	{Analyzer: ParseError, Code: "CL900", Severity: SeverityError, Tags: []string{"correctness", "buildkit"}},
 }
 

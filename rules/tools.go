@@ -102,12 +102,14 @@ var (
 	pipenvCache = &Cache{What: "pipenv cache", Marks: []string{"pipenv"}, dirs: anyDir(xdgCache("PIPENV_CACHE_DIR", "pipenv"), xdgCache("PIP_CACHE_DIR", "pip"))}
 	goModCache  = &Cache{What: "Go module cache", Marks: []string{"pkg/mod", "gomod", "go-mod", "gomodcache"}, Store: true, dirs: oneDir(
 		fromEnv("GOMODCACHE", ""), fromEnv("GOPATH", "pkg/mod"), fromHome("go/pkg/mod")),
-		usedBy: func(a []string, getenv func(string) (string, bool)) bool { return !vendored(a, getenv) }}
+		usedBy:    func(a []string, getenv func(string) (string, bool)) bool { return !vendored(a, getenv) },
+		cleanedBy: func(a []string) bool { return hasFlag(a, "-modcache") }}
 	goBuildCache = &Cache{What: "Go build cache", Marks: []string{"go-build", "gocache", "go-cache"}, dirs: anyDir(xdgCache("GOCACHE", "go-build")),
 		usedBy: func(a []string, _ func(string) (string, bool)) bool {
 			sub, _ := subcommand(a)
 			return oneOf(sub, "build", "test", "install", "run", "vet", "generate")
-		}}
+		},
+		cleanedBy: func(a []string) bool { return hasFlag(a, "-cache", "-fuzzcache") }}
 	cargoRegistry = &Cache{What: "Cargo registry", Marks: []string{"cargo/registry", ".cargo/registry"}, Store: true, dirs: oneDir(fromEnv("CARGO_HOME", "registry"), fromHome(".cargo/registry"))}
 	cargoGit      = &Cache{What: "Cargo git cache", Marks: []string{"cargo/git", ".cargo/git"}, Store: true, dirs: oneDir(fromEnv("CARGO_HOME", "git"), fromHome(".cargo/git"))}
 	mavenRepo     = &Cache{What: "Maven repository", Marks: []string{".m2", "m2"}, Store: true, Flags: []string{"-Dmaven.repo.local"}, dirs: oneDir(mavenRepoFromEnv, fromHome(".m2/repository"))}
@@ -129,13 +131,19 @@ var (
 	ccacheDir     = &Cache{What: "ccache directory", Marks: []string{"ccache", ".ccache"}, dirs: anyDir(xdgCache("CCACHE_DIR", "ccache"), first(fromHome(".ccache")))}
 	aptArchives   = &Cache{What: "apt package cache", Marks: []string{"var/cache/apt"}, Locked: true, dirs: oneDir(fixed("/var/cache/apt")),
 		usedBy: func(a []string, _ func(string) (string, bool)) bool { sub, _ := subcommand(a); return sub != "update" }}
-	aptLists = &Cache{What: "apt lists", Marks: []string{"var/lib/apt"}, Locked: true, dirs: oneDir(fixed("/var/lib/apt"))}
+	// apt-get clean and autoclean empty /var/cache/apt, never the lists;
+	// apt-get distclean (apt 2.7+) empties both.
+	aptLists = &Cache{What: "apt lists", Marks: []string{"var/lib/apt"}, Locked: true, dirs: oneDir(fixed("/var/lib/apt")),
+		cleanedBy: subcommandIn("distclean", "dist-clean")}
 	// apk keeps packages only when /etc/apk/cache exists; a mount there
 	// makes it exist.
 	apkCache = &Cache{What: "apk cache", Marks: []string{"var/cache/apk", "etc/apk/cache"}, Flags: []string{"--cache-dir"}, dirs: func(runEnv) ([]string, bool) {
 		return []string{"/etc/apk/cache", "/var/cache/apk"}, true
 	}}
-	dnfCache = &Cache{What: "dnf cache", Marks: []string{"var/cache/dnf", "var/cache/yum", "var/cache/libdnf5"}, Locked: true, dirs: func(e runEnv) ([]string, bool) {
+	dnfCache = &Cache{What: "dnf cache", Marks: []string{"var/cache/dnf", "var/cache/yum", "var/cache/libdnf5", "var/cache/tdnf"}, Locked: true, dirs: func(e runEnv) ([]string, bool) {
+		if e.c != nil && e.c.Name() == "tdnf" {
+			return []string{"/var/cache/tdnf"}, true // Photon OS's tdnf keeps its own cache
+		}
 		dirs := []string{"/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/yum"}
 		if e.c != nil && oneOf(e.c.Name(), "yum", "microdnf") {
 			dirs[0], dirs[2] = dirs[2], dirs[0]
@@ -268,7 +276,7 @@ var tools = []*Tool{
 			}
 			return sub == "sync"
 		},
-		Caches: []*Cache{uvCache}, NoCacheFlags: []string{"--no-cache", "-n"}, NoCacheEnv: []string{"UV_NO_CACHE"},
+		Caches: []*Cache{uvCache}, NoCacheFlags: []string{"--no-cache", "--no-cache-dir", "-n"}, NoCacheEnv: []string{"UV_NO_CACHE"},
 		Offline: []string{"--offline"},
 		uses: func(a []string) bool {
 			sub, rest := subcommand(a)
@@ -475,7 +483,7 @@ var tools = []*Tool{
 		installs: systemInstall("install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "reinstall"),
 		Caches:   []*Cache{aptArchives, aptLists},
 		uses:     subcommandIn("install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "reinstall", "update", "download", "source"),
-		cleans:   subcommandIn("clean", "autoclean")},
+		cleans:   subcommandIn("clean", "autoclean", "auto-clean", "distclean", "dist-clean")},
 	{Name: "apk", Programs: []string{"apk"}, System: true,
 		ValueFlags: []string{"-X", "--repository", "--root", "-p", "--cache-dir", "--arch", "--keys-dir",
 			"--repositories-file", "-t", "--virtual", "--wait", "--cache-max-age", "--timeout"},
