@@ -58,10 +58,10 @@ cargo install's bin, mix deps.get's deps); and a cache mount over a path
 that a later step reads: COPY --from this stage (by name or index) or a
 stage built FROM it, a RUN bind mount from it, a later RUN (one that does
 not mount the same cache) that runs or reads a file there (not in /tmp,
-where later steps make their own files), or
-CMD/ENTRYPOINT that does; for installed trees also a later step that
-needs them without naming them (npm run build next to node_modules,
-poetry run, bundle exec, a virtualenv's python on the PATH).
+where later steps make their own files), or CMD/ENTRYPOINT that does;
+for installed trees also a later step that needs them without naming
+them (npm run build next to node_modules, poetry run, bundle exec, a
+virtualenv's python on the PATH).
 
 Not reported: the same RUN uses what it installed, or copies it out
 (cp, mv, rsync, install, tar) before the mount goes away, as Docker's
