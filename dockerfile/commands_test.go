@@ -260,3 +260,33 @@ func TestCommandFiles(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestSwitchedUser checks the user that sudo, gosu, su-exec and runuser
+// run their command as.
+func TestSwitchedUser(t *testing.T) {
+	cases := map[string]string{
+		"sudo npm ci":                "root",
+		"sudo -u app npm ci":         "app",
+		"sudo -Eu app npm ci":        "app",
+		"sudo --user=app npm ci":     "app",
+		"gosu app:app npm ci":        "app",
+		"su-exec 1000 npm ci":        "1000",
+		"su-exec $U npm ci":          "$",
+		"runuser -u app -- npm ci":   "app",
+		"env A=1 npm ci":             "",
+		"npm ci":                     "",
+		"sudo -u app sh -c 'npm ci'": "app",
+	}
+	for src, want := range cases {
+		f := Parse("Dockerfile", []byte("FROM a\nARG U\nRUN "+src+"\n"), nil)
+		cmds := f.Instructions[2].Run.Commands
+		if len(cmds) == 0 {
+			t.Errorf("%s: no command", src)
+			continue
+		}
+		c := cmds[len(cmds)-1]
+		if c.Name() != "npm" || c.User != want {
+			t.Errorf("%s: %s runs as %q, want npm as %q", src, c.Name(), c.User, want)
+		}
+	}
+}
