@@ -261,23 +261,33 @@ func TestCommandFiles(t *testing.T) {
 	}
 }
 
-// TestSudo checks the user a sudo wrapper runs a command as.
-func TestSudo(t *testing.T) {
-	tests := []struct{ run, want string }{
-		{"npm ci", ""},
-		{"sudo npm ci", "root"},
-		{"sudo -E npm ci", "root"},
-		{"sudo -u bob npm ci", "bob"},
-		{"sudo -Eu bob npm ci", "bob"},
-		{"sudo --user=bob npm ci", "bob"},
-		{"sudo --user bob npm ci", "bob"},
-		{"sudo -H env A=1 npm ci", "root"},
+// TestSwitchedUser checks the user that sudo, gosu, su-exec and runuser
+// run their command as.
+func TestSwitchedUser(t *testing.T) {
+	cases := map[string]string{
+		"sudo npm ci":                "root",
+		"sudo -u app npm ci":         "app",
+		"sudo -Eu app npm ci":        "app",
+		"sudo --user=app npm ci":     "app",
+		"sudo --user app npm ci":     "app",
+		"gosu app:app npm ci":        "app",
+		"su-exec 1000 npm ci":        "1000",
+		"su-exec $U npm ci":          "$",
+		"runuser -u app -- npm ci":   "app",
+		"env A=1 npm ci":             "",
+		"npm ci":                     "",
+		"sudo -u app sh -c 'npm ci'": "app",
 	}
-	for _, tt := range tests {
-		f := Parse("Dockerfile", []byte("FROM a\nRUN "+tt.run+"\n"), nil)
-		c := f.Instructions[1].Run.Commands
-		if len(c) != 1 || c[0].Name() != "npm" || c[0].Sudo != tt.want {
-			t.Errorf("%s: got %+v, want npm run as %q", tt.run, c, tt.want)
+	for src, want := range cases {
+		f := Parse("Dockerfile", []byte("FROM a\nARG U\nRUN "+src+"\n"), nil)
+		cmds := f.Instructions[2].Run.Commands
+		if len(cmds) == 0 {
+			t.Errorf("%s: no command", src)
+			continue
+		}
+		c := cmds[len(cmds)-1]
+		if c.Name() != "npm" || c.User != want {
+			t.Errorf("%s: %s runs as %q, want npm as %q", src, c.Name(), c.User, want)
 		}
 	}
 }

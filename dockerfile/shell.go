@@ -28,9 +28,10 @@ type Command struct {
 	// /etc/f, cat <<EOF > f); redirections of a compound command ({ ...; }
 	// > f) are not recorded.
 	Redirs []Redirect
-	// Sudo is the user a sudo in front of the command runs it as: "root"
-	// for plain sudo, the -u value otherwise (as written); "" without sudo.
-	Sudo     string
+	// User is the user a wrapper runs the command as (sudo -u app,
+	// gosu app, su-exec app, runuser -u app; plain sudo is root); "" when
+	// no wrapper switches user and the instruction's USER applies.
+	User     string
 	Pos, End token.Pos
 }
 
@@ -322,12 +323,13 @@ func unquoteWord(s string) string {
 
 // shellState is what a shell carries from one command to the next.
 type shellState struct {
-	dir string
-	env map[string]string
+	dir  string
+	env  map[string]string
+	user string // set by a wrapper that switches user (sudo -u, gosu)
 }
 
 func (s *shellState) copy() *shellState {
-	n := &shellState{dir: s.dir, env: make(map[string]string, len(s.env))}
+	n := &shellState{dir: s.dir, env: make(map[string]string, len(s.env)), user: s.user}
 	for k, v := range s.env {
 		n.env[k] = v
 	}
@@ -514,7 +516,7 @@ func onlyFlags(args []Arg) bool {
 // command. words are the shell words behind args when there are some,
 // redirs the command's redirections. outer is the state that a cd changes.
 func (w *walker) callWithWords(args []Arg, words []*syntax.Word, redirs []Redirect, local, outer *shellState) {
-	args, local, sudo := unwrap(args, local)
+	args, local = unwrap(args, local)
 	if len(args) == 0 {
 		return
 	}
@@ -531,7 +533,7 @@ func (w *walker) callWithWords(args []Arg, words []*syntax.Word, redirs []Redire
 	if name == "cd" && local == outer {
 		outer.dir = cdTarget(outer.dir, args)
 	}
-	cmd := &Command{Args: args, Dir: local.dir, Redirs: redirs, Sudo: sudo, Pos: args[0].Pos, End: args[len(args)-1].End}
+	cmd := &Command{Args: args, Dir: local.dir, Redirs: redirs, User: local.user, Pos: args[0].Pos, End: args[len(args)-1].End}
 	if len(local.env) > 0 {
 		cmd.Env = local.env
 	}
@@ -622,37 +624,42 @@ var wrapperFlagsWithValue = map[string]map[string]bool{
 	"nohup":   {},
 	"stdbuf":  {"-i": true, "-o": true, "-e": true},
 	"timeout": {"-k": true, "-s": true},
+	"runuser": {"-u": true, "-g": true, "-G": true, "--user": true, "--group": true},
+	"gosu":    {},
+	"su-exec": {},
 }
 
-// unwrap strips wrapper programs (sudo, env, exec, ...) and returns the
-// wrapped command, with any variables `env` sets added to the state, and
-// the user a sudo runs it as ("" without sudo).
-func unwrap(args []Arg, st *shellState) ([]Arg, *shellState, string) {
+// unwrap strips wrapper programs (sudo, env, exec, gosu, ...) and returns
+// the wrapped command, with any variables `env` sets and the user that
+// sudo, gosu, su-exec or runuser switch to added to the state.
+func unwrap(args []Arg, st *shellState) ([]Arg, *shellState) {
 	copied := false
-	sudo := ""
+	own := func() {
+		if !copied {
+			st, copied = st.copy(), true
+		}
+	}
 	for len(args) > 0 && args[0].Lit {
 		name := path.Base(args[0].Value)
 		valued, ok := wrapperFlagsWithValue[name]
 		if !ok {
-			return args, st, sudo
+			return args, st
 		}
-		if name == "sudo" {
-			sudo = "root"
+		if user, known := switchedUser(name, args[1:]); user != "" || known {
+			own()
+			st.user = user
+			if !known {
+				st.user = "$" // not known here
+			}
 		}
 		i := 1
+		if name == "gosu" || name == "su-exec" {
+			i = 2 // the user
+		}
 		for i < len(args) {
 			v := args[i].Value
-			if name == "sudo" {
-				if u, ok := strings.CutPrefix(v, "--user="); ok {
-					sudo = u
-				} else if (v == "-u" || v == "--user" || takesValue(valued, v) && strings.HasSuffix(v, "u")) && i+1 < len(args) {
-					sudo = args[i+1].Value
-				}
-			}
 			if name == "env" && strings.Contains(v, "=") && !strings.HasPrefix(v, "-") {
-				if !copied {
-					st, copied = st.copy(), true
-				}
+				own()
 				k, val, _ := strings.Cut(v, "=")
 				st.setenv(k, val)
 				i++
@@ -675,7 +682,38 @@ func unwrap(args []Arg, st *shellState) ([]Arg, *shellState, string) {
 		}
 		args = args[i:]
 	}
-	return args, st, sudo
+	return args, st
+}
+
+// switchedUser returns the user a wrapper runs its command as: sudo's -u
+// (root without it), runuser's -u, the first operand of gosu and
+// su-exec (user[:group]). known is false when the user is a value not
+// known here; both are empty for wrappers that keep the user.
+func switchedUser(name string, args []Arg) (user string, known bool) {
+	switch name {
+	case "gosu", "su-exec":
+		if len(args) == 0 {
+			return "", false
+		}
+		u, _, _ := strings.Cut(args[0].Value, ":")
+		return u, args[0].Lit
+	case "sudo", "runuser":
+		for i, a := range args {
+			if a.Value == "--" || !strings.HasPrefix(a.Value, "-") {
+				break
+			}
+			if v, ok := strings.CutPrefix(a.Value, "--user="); ok {
+				return v, a.Lit
+			}
+			if (a.Value == "-u" || a.Value == "--user" || strings.HasPrefix(a.Value, "-") && !strings.HasPrefix(a.Value, "--") && strings.HasSuffix(a.Value, "u")) && i+1 < len(args) {
+				return args[i+1].Value, args[i+1].Lit && a.Lit
+			}
+		}
+		if name == "sudo" {
+			return "root", true
+		}
+	}
+	return "", false
 }
 
 // takesValue reports whether a cluster of short flags (sudo -Eu) ends in

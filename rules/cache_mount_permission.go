@@ -50,8 +50,10 @@ shares the cache should use the same values.
 Only mounts a tool of the RUN writes are checked: the mount covers the
 directory of a cache the command uses (or, when that directory cannot be
 known, its target names that cache). A user whose uid is not known is
-still reported, with advice but no edit. Not reported: RUNs as root (no
-USER, USER root or 0); a command run with sudo; read-only mounts; a mount
+still reported, with advice but no edit. The user is the one each
+command runs as: USER, or the user sudo -u, gosu, su-exec or runuser
+switch to. Not reported: commands that run as root (no USER, USER root
+or 0, plain sudo); read-only mounts; a mount
 with the user's uid, or with a mode that lets others write, or with the
 user's gid and a mode that lets the group write; a command that turns its
 cache off or only reads it (pip --no-cache-dir, mvn -o); a RUN that
@@ -81,11 +83,7 @@ func runCacheMountPermission(pass *analysis.Pass) (any, error) {
 }
 
 func checkMountOwners(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.Instruction) {
-	if in.Run == nil || strings.ContainsAny(in.User, "$`") {
-		return
-	}
-	env := newRunEnv(in, nil)
-	if env.isRoot() {
+	if in.Run == nil {
 		return
 	}
 	mounts := cacheMounts(in)
@@ -94,17 +92,22 @@ func checkMountOwners(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.In
 	}
 	needs := cacheNeeds(in)
 	for _, m := range mounts {
-		if !m.Known("uid") || !m.Known("gid") || !m.Known("mode") || !m.Known("readonly") || m.ReadOnly || m.Target == "" || writable(m, env) || chownedFirst(in, m) {
+		if !m.Known("uid") || !m.Known("gid") || !m.Known("mode") || !m.Known("readonly") || m.ReadOnly || m.Target == "" || chownedFirst(in, m) {
 			continue
 		}
 		for _, n := range needs {
-			if n.Off || n.Offline || n.Cmd.Sudo != "" {
+			// The user of each command: USER, or the one sudo, gosu,
+			// su-exec or runuser switch to.
+			if n.Off || n.Offline || n.Env.isRoot() || strings.ContainsAny(n.Env.userSpec(), "$`") {
 				continue
 			}
 			if n.Dirs != nil && n.mountFor([]cacheMount{m}) == nil || n.Dirs == nil && !n.Cache.meantFor(m.Target) {
 				continue
 			}
-			reportMountOwner(pass, f, in, n, m, env)
+			if writable(m, n.Env) {
+				continue
+			}
+			reportMountOwner(pass, f, in, n, m, n.Env)
 			break
 		}
 	}
@@ -132,10 +135,10 @@ func writable(m cacheMount, e runEnv) bool {
 }
 
 // chownedFirst reports whether the RUN hands the mount to the user with
-// sudo chown or chmod before using it.
+// chown or chmod run as root (sudo chown) before using it.
 func chownedFirst(in *dockerfile.Instruction, m cacheMount) bool {
 	for _, c := range in.Run.Commands {
-		if c.Sudo == "" || c.Name() != "chown" && c.Name() != "chmod" {
+		if !newRunEnv(in, c).isRoot() || c.Name() != "chown" && c.Name() != "chmod" {
 			continue
 		}
 		for _, a := range c.Args[1:] {

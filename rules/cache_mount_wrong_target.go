@@ -60,7 +60,8 @@ directory above it counts), or part of it (/go/pkg/mod/cache,
 /usr/local/cargo/git/db, /var/lib/apt/lists); a directory that cannot be known (a user the
 Dockerfile does not create, a variable with no value, a base image
 cachelint does not know when it is the image's default user whose home
-matters, a tool run under sudo); a tool whose own configuration moved
+matters, a tool run through sudo, gosu, su-exec or runuser, whose HOME
+rules vary); a tool whose own configuration moved
 its cache earlier (npm config set cache, yarn config set cache-folder,
 go env -w GOMODCACHE=...); a command that names the mount's target in
 its arguments; a mount whose target does not name a tool's cache;
@@ -109,7 +110,7 @@ func checkWrongTargets(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.I
 	}
 	reported := map[*dockerfile.Mount]bool{}
 	for _, n := range needs {
-		if n.Off || n.Dirs == nil || n.Cmd.Sudo != "" || n.mountFor(mounts) != nil || coveredByTmpfs(in, n.Dirs) || configured(in, n) {
+		if n.Off || n.Dirs == nil || n.Cmd.User != "" || n.mountFor(mounts) != nil || coveredByTmpfs(in, n.Dirs) || configured(in, n) {
 			continue
 		}
 		for _, m := range mounts {

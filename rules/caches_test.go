@@ -71,7 +71,11 @@ func TestCacheNeeds(t *testing.T) {
 		{"pacman", "FROM archlinux\nRUN pacman -Syu --noconfirm git", []string{"pacman package cache: /var/cache/pacman/pkg"}},
 		{"pacman clean", "FROM archlinux\nRUN pacman -Scc --noconfirm", nil},
 		{"sbt", "FROM sbtscala/scala-sbt\nRUN sbt assembly", []string{"Coursier cache: /root/.cache/coursier|/root/.ivy2"}},
-		{"sudo", "FROM node:22\nRUN sudo npm install -g pnpm", []string{"npm cache: /root/.npm"}},
+		{"sudo", "FROM node:22\nUSER node\nRUN sudo npm install -g pnpm", []string{"npm cache: /root/.npm"}},
+		{"sudo -u", "FROM node:22\nRUN sudo -Eu node npm ci", []string{"npm cache: /home/node/.npm"}},
+		{"gosu", "FROM node:22\nENV HOME=/x\nRUN gosu node:node npm ci", []string{"npm cache: /home/node/.npm"}},
+		{"su-exec unknown", "FROM node:22\nARG U\nRUN su-exec $U npm ci", []string{"npm cache: ?"}},
+		{"runuser", "FROM python:3.12\nRUN useradd -m app && runuser -u app -- pip install flask", []string{"pip cache: /home/app/.cache/pip"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -56,23 +56,37 @@ func (e runEnv) get(name string) (string, bool) {
 // directory of the USER in effect (runc's rule: "/" for a user with no
 // passwd entry). ok is false when it cannot be known.
 func (e runEnv) home() (string, bool) {
-	if v, set, known := e.lookup("HOME"); set {
+	if v, set, known := e.lookup("HOME"); set && !e.switched() {
 		return v, known && path.IsAbs(v)
 	}
 	return e.userHome()
 }
 
-// user is the USER in effect without its group, "" for root.
+// switched reports whether a wrapper (sudo, gosu) runs the command as
+// another user than USER: they set HOME to that user's home.
+func (e runEnv) switched() bool {
+	return e.c != nil && e.c.User != ""
+}
+
+// userSpec is USER, or the user a wrapper switches to, as written.
+func (e runEnv) userSpec() string {
+	if e.switched() {
+		return e.c.User
+	}
+	return e.in.User
+}
+
+// user is the user the command runs as without its group, "" for root.
 func (e runEnv) user() string {
-	u, _, _ := strings.Cut(e.in.User, ":")
+	u, _, _ := strings.Cut(e.userSpec(), ":")
 	if u == "root" || u == "0" {
 		return ""
 	}
 	return u
 }
 
-// isRoot reports whether the command runs as root: no USER, or USER root
-// or 0.
+// isRoot reports whether the command runs as root: no USER, USER root or
+// 0, or sudo.
 func (e runEnv) isRoot() bool {
 	return e.user() == ""
 }
@@ -85,7 +99,7 @@ func (e runEnv) userHome() (string, bool) {
 	case strings.ContainsAny(u, "$`"):
 		return "", false
 	}
-	if acct, ok := createdUser(e.in, u); ok {
+	if acct, ok := createdUser(e.in, e.c, u); ok {
 		return acct.Home, acct.Home != ""
 	}
 	if e.img != nil {
@@ -110,7 +124,7 @@ func (e runEnv) uid() string {
 	case isNumeric(u):
 		return u
 	}
-	if acct, ok := createdUser(e.in, u); ok {
+	if acct, ok := createdUser(e.in, e.c, u); ok {
 		return acct.UID
 	}
 	if e.img != nil {
@@ -123,7 +137,7 @@ func (e runEnv) uid() string {
 
 // gid is the numeric group of the USER in effect, or "" when not known.
 func (e runEnv) gid() string {
-	u, g, hasGroup := strings.Cut(e.in.User, ":")
+	u, g, hasGroup := strings.Cut(e.userSpec(), ":")
 	switch {
 	case hasGroup:
 		if isNumeric(g) {
@@ -133,7 +147,7 @@ func (e runEnv) gid() string {
 	case u == "" || u == "root" || u == "0":
 		return "0"
 	}
-	if acct, ok := createdUser(e.in, u); ok {
+	if acct, ok := createdUser(e.in, e.c, u); ok {
 		return acct.GID
 	}
 	if e.img != nil {
@@ -151,21 +165,25 @@ func isNumeric(s string) bool {
 }
 
 // createdUser finds the account named (or numbered) u made by useradd or
-// adduser in a RUN before in, in its stage or the stages it is built FROM.
-func createdUser(in *dockerfile.Instruction, u string) (User, bool) {
+// adduser before command c of in: in an earlier RUN of its stage or of the
+// stages it is built FROM, or earlier in the same RUN.
+func createdUser(in *dockerfile.Instruction, c *dockerfile.Command, u string) (User, bool) {
 	var found User
 	ok := false
 	for _, prev := range stageChain(in.Stage) {
-		if prev == in {
-			break
-		}
 		if prev.Run == nil {
 			continue
 		}
-		for _, c := range prev.Run.Commands {
-			if name, acct, isAdd := parseUserAdd(c.Argv()); isAdd && (name == u || acct.UID == u && acct.UID != "") {
+		for _, pc := range prev.Run.Commands {
+			if prev == in && pc == c {
+				break
+			}
+			if name, acct, isAdd := parseUserAdd(pc.Argv()); isAdd && (name == u || acct.UID == u && acct.UID != "") {
 				found, ok = acct, true
 			}
+		}
+		if prev == in {
+			break
 		}
 	}
 	return found, ok
