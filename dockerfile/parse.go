@@ -72,15 +72,24 @@ func readDirectives(src []byte) []Directive {
 		}
 		ds = append(ds, Directive{Name: name, Value: value, Line: line})
 	}
-	if _, value, loc, ok := parser.DetectSyntax(src); ok {
-		add("syntax", value, loc)
+	// The checks for the word spare BuildKit's scans of the whole file
+	// (DetectSyntax tries three formats) when there can be no directive.
+	if bytes.Contains(src, []byte("syntax")) {
+		if _, value, loc, ok := parser.DetectSyntax(src); ok {
+			add("syntax", value, loc)
+		}
 	}
-	if _, value, loc, ok := parser.ParseDirective("check", src); ok {
-		add("check", value, loc)
+	if bytes.Contains(src, []byte("check")) {
+		if _, value, loc, ok := parser.ParseDirective("check", src); ok {
+			add("check", value, loc)
+		}
 	}
 	var dp parser.DirectiveParser
-	for _, line := range bytes.SplitAfter(bytes.TrimPrefix(src, []byte("\xEF\xBB\xBF")), []byte("\n")) {
-		d, err := dp.ParseLine(bytes.TrimLeftFunc(bytes.TrimRight(line, "\r\n"), unicode.IsSpace))
+	rest := bytes.TrimPrefix(src, []byte("\xEF\xBB\xBF"))
+	for len(rest) > 0 {
+		var line []byte
+		line, rest, _ = bytes.Cut(rest, []byte("\n"))
+		d, err := dp.ParseLine(bytes.TrimLeftFunc(bytes.TrimRight(line, "\r"), unicode.IsSpace))
 		if err != nil || d == nil {
 			break
 		}

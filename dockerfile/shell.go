@@ -33,6 +33,8 @@ type Command struct {
 	// no wrapper switches user and the instruction's USER applies.
 	User     string
 	Pos, End token.Pos
+
+	argv []string // Argv, made once
 }
 
 // Redirect is one redirection of a command.
@@ -89,13 +91,16 @@ func (c *Command) Name() string {
 	return path.Base(c.Args[0].Value)
 }
 
-// Argv returns the argument values.
+// Argv returns the argument values. The slice is shared by every call:
+// do not change its elements (appending copies it).
 func (c *Command) Argv() []string {
-	argv := make([]string, len(c.Args))
-	for i, a := range c.Args {
-		argv[i] = a.Value
+	if c.argv == nil || len(c.argv) != len(c.Args) {
+		c.argv = make([]string, len(c.Args))
+		for i, a := range c.Args {
+			c.argv[i] = a.Value
+		}
 	}
-	return argv
+	return c.argv[:len(c.argv):len(c.argv)]
 }
 
 // Getenv looks a variable up as the command sees it: set in the RUN, else

@@ -163,8 +163,17 @@ func (l *Linter) run(fset *token.FileSet, other []string, files map[string][]byt
 		}
 		return nil, fmt.Errorf("%s is not part of the build unit", name)
 	}
-	pkg := types.NewPackage("dockerfile", "dockerfile")
-	info := &types.Info{} // no Go code: empty, shared by every pass
+	// One pass serves every analyzer in turn. ResultOf holds every result
+	// so far, a superset of what an analyzer Requires.
+	pass := &analysis.Pass{
+		Fset:       fset,
+		OtherFiles: other,
+		Pkg:        types.NewPackage("dockerfile", "dockerfile"),
+		TypesInfo:  &types.Info{}, // no Go code: empty
+		ResultOf:   results,
+		ReadFile:   readFile,
+	}
+	pass.Report = func(d analysis.Diagnostic) { diags = append(diags, diag{d, pass.Analyzer}) }
 	for _, a := range l.order {
 		if res, ok := provided[a]; ok {
 			results[a] = res
@@ -174,20 +183,7 @@ func (l *Linter) run(fset *token.FileSet, other []string, files map[string][]byt
 			failed[a] = true
 			continue
 		}
-		resultOf := make(map[*analysis.Analyzer]any, len(a.Requires))
-		for _, r := range a.Requires {
-			resultOf[r] = results[r]
-		}
-		pass := &analysis.Pass{
-			Analyzer:   a,
-			Fset:       fset,
-			OtherFiles: other,
-			Pkg:        pkg,
-			TypesInfo:  info,
-			ResultOf:   resultOf,
-			ReadFile:   readFile,
-			Report:     func(d analysis.Diagnostic) { diags = append(diags, diag{d, a}) },
-		}
+		pass.Analyzer = a
 		res, err := runAnalyzer(pass)
 		if err != nil {
 			failed[a] = true
