@@ -98,6 +98,9 @@ var lockedCacheDirs = []string{"/var/cache/apt", "/var/lib/apt", "/var/cache/dnf
 
 func runAptCacheMountDefeated(pass *analysis.Pass) (any, error) {
 	f := pass.ResultOf[dockerfile.Analyzer].(*dockerfile.File)
+	if !hasCacheMounts(f) {
+		return nil, nil
+	}
 	reported := map[*dockerfile.Instruction]bool{}
 	for _, s := range f.Stages {
 		if IsWindows(s) {

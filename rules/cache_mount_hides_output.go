@@ -100,6 +100,9 @@ type laterUse struct {
 
 func runCacheMountHidesOutput(pass *analysis.Pass) (any, error) {
 	f := pass.ResultOf[dockerfile.Analyzer].(*dockerfile.File)
+	if !hasCacheMounts(f) {
+		return nil, nil
+	}
 	ctx, _ := pass.ResultOf[buildcontext.Analyzer].(*buildcontext.Context)
 	// A poetry.toml may set virtualenvs.in-project for the project.
 	poetryToml := !ctx.Known() || ctx.Sent("poetry.toml")

@@ -93,6 +93,9 @@ type mountUse struct {
 
 func runCacheMountIDMismatch(pass *analysis.Pass) (any, error) {
 	f := pass.ResultOf[dockerfile.Analyzer].(*dockerfile.File)
+	if !hasCacheMounts(f) {
+		return nil, nil
+	}
 	var uses []mountUse
 	reported := map[*dockerfile.Mount]bool{}
 	for _, s := range f.Stages {

@@ -90,6 +90,9 @@ type missedStore struct {
 
 func runCacheMountNotReused(pass *analysis.Pass) (any, error) {
 	f := pass.ResultOf[dockerfile.Analyzer].(*dockerfile.File)
+	if !hasCacheMounts(f) {
+		return nil, nil
+	}
 	reported := map[string]bool{}
 	for _, s := range f.Stages {
 		if IsWindows(s) {

@@ -71,6 +71,9 @@ Sources:
 
 func runCacheMountPermission(pass *analysis.Pass) (any, error) {
 	f := pass.ResultOf[dockerfile.Analyzer].(*dockerfile.File)
+	if !hasCacheMounts(f) {
+		return nil, nil
+	}
 	for _, s := range f.Stages {
 		if IsWindows(s) {
 			continue

@@ -82,6 +82,9 @@ Sources:
 
 func runCacheMountWrongTarget(pass *analysis.Pass) (any, error) {
 	f := pass.ResultOf[dockerfile.Analyzer].(*dockerfile.File)
+	if !hasCacheMounts(f) {
+		return nil, nil
+	}
 	for _, s := range f.Stages {
 		if IsWindows(s) {
 			continue

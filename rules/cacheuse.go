@@ -3,6 +3,7 @@ package rules
 import (
 	"go/token"
 	"path"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -157,6 +158,17 @@ type cacheMount struct {
 	// ID is the cache's id as BuildKit keys it: id= when given, else the
 	// target as written, cleaned but not made absolute.
 	ID string
+}
+
+// hasCacheMounts reports whether any RUN of the file has a cache mount:
+// the rules about mounts have nothing to say about a file without one.
+func hasCacheMounts(f *dockerfile.File) bool {
+	for _, in := range f.Instructions {
+		if in.Run != nil && slices.ContainsFunc(in.Run.Mounts, func(m *dockerfile.Mount) bool { return m.Type == "cache" }) {
+			return true
+		}
+	}
+	return false
 }
 
 // cacheMounts returns the cache mounts of a RUN.

@@ -97,6 +97,9 @@ type retention struct {
 
 func runOSPackageCacheNotRetained(pass *analysis.Pass) (any, error) {
 	f := pass.ResultOf[dockerfile.Analyzer].(*dockerfile.File)
+	if !hasCacheMounts(f) {
+		return nil, nil
+	}
 	reported := map[string]bool{}
 	for _, s := range f.Stages {
 		if IsWindows(s) {
