@@ -5,6 +5,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/analysis"
 
@@ -110,7 +111,7 @@ func runPackageCacheLeftInLayer(pass *analysis.Pass) (any, error) {
 	if len(f.Stages) == 0 {
 		return nil, nil
 	}
-	berry := usesYarnBerry(f, ctx)
+	berry := sync.OnceValue(func() bool { return usesYarnBerry(f, ctx) }) // only asked for yarn
 	for s := f.Stages[len(f.Stages)-1]; s != nil; s = s.BaseStage {
 		if IsWindows(s) {
 			continue
@@ -124,7 +125,7 @@ func runPackageCacheLeftInLayer(pass *analysis.Pass) (any, error) {
 	return nil, nil
 }
 
-func checkLayerCaches(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.Instruction, berry bool) {
+func checkLayerCaches(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.Instruction, berry func() bool) {
 	if runsCleanupScript(in) || unmodelledMounts(in) || runsAsOtherUser(in) {
 		return
 	}
@@ -141,7 +142,7 @@ func checkLayerCaches(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.In
 		case n.Cache == aptLists && firstOperand(n.Args, nil) != "update",
 			n.Cache == aptArchives && !removesDockerClean(in),
 			n.Tool.Name == "apk" && hasFlag(n.Args, "--no-network"), // installs from what is already there
-			n.Tool.Name == "yarn" && berry,
+			n.Tool.Name == "yarn" && berry(),
 			n.Tool.Name == "poetry" && !poetryVenvElsewhere(in, n):
 			continue
 		}
