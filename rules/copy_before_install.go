@@ -55,7 +55,12 @@ stage and in stages built FROM it. Installs of named packages
 depend on the context and are not reported; nor is an install that already
 ran before the copy (the later one then reuses what it fetched). Some
 projects need their sources to install (a setup.py that reads the version
-from the code, postinstall scripts); move only what the install reads.`,
+from the code, postinstall scripts); move only what the install reads.
+
+Sources:
+- https://docs.docker.com/build/cache/optimize/#order-your-layers
+- https://docs.docker.com/build/cache/invalidation/#general-rules
+- https://docs.astral.sh/uv/guides/integration/docker/#intermediate-layers`,
 	URL:      docURL("copy-before-install"),
 	Requires: []*analysis.Analyzer{dockerfile.Analyzer},
 	Run:      runCopyBeforeInstall,

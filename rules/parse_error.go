@@ -24,7 +24,11 @@ Example:
 
     RUN --mont=type=cache,target=/root/.npm npm ci
 
-Fix: correct the instruction as the message says (here: --mount).`,
+Fix: correct the instruction as the message says (here: --mount).
+
+Sources:
+- https://docs.docker.com/reference/dockerfile/
+- https://github.com/moby/buildkit/tree/master/frontend/dockerfile/parser`,
 	URL:      docURL("parse-error"),
 	Requires: []*analysis.Analyzer{dockerfile.Analyzer},
 	Run:      runParseError,

@@ -61,7 +61,12 @@ key, client secret, ssh key, ...; unless
 
 A value of true or false (or yes, no, on, off) is not reported, nor is an
 ENV that sets the variable to the empty string. The message never shows
-the value.`,
+the value.
+
+Sources:
+- https://docs.docker.com/build/building/secrets/
+- https://docs.docker.com/reference/dockerfile/#run---mounttypesecret
+- https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/`,
 	URL:      docURL("secret-in-arg-env"),
 	Requires: []*analysis.Analyzer{dockerfile.Analyzer},
 	Run:      runSecretInArgEnv,
