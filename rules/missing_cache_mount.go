@@ -70,7 +70,9 @@ known here (HOME of a user the Dockerfile does not create, a variable
 with no value); a RUN with a cache mount whose target is not known
 (target=$CACHE_DIR with no default); a RUN that already has a cache mount meant for the tool
 on another directory (that is cache-mount-wrong-target); Windows stages.
-Tools run from scripts (RUN ./build.sh) are not seen.
+Tools run from scripts (RUN ./build.sh) are not seen. In the image's own
+stages, package-cache-left-in-layer may name the same command, about
+image size rather than speed: the one mount answers both.
 
 Sources:
 - https://docs.docker.com/build/cache/optimize/#use-cache-mounts
