@@ -23,6 +23,11 @@ func main() {
 		// over a large tree for a few tens of MB more memory.
 		debug.SetGCPercent(400)
 	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// ... but no more than this: past it the collector runs sooner,
+		// so a large tree stays within a pre-commit hook's budget.
+		debug.SetMemoryLimit(64 << 20)
+	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
