@@ -58,6 +58,11 @@ func rpmCacheDir(e runEnv, prog string) string {
 func rpmGenerationOf(ref ImageRef) rpmGeneration {
 	tag := strings.ToLower(ref.Tag)
 	name := ref.name()
+	if ref.Registry == "" { // Docker Hub's per-architecture copies: amd64/almalinux
+		if arch, rest, ok := strings.Cut(name, "/"); ok && oneOf(arch, "amd64", "arm64v8", "arm32v7", "ppc64le", "s390x", "i386") {
+			name = rest
+		}
+	}
 	switch name {
 	case "fedora", "registry.fedoraproject.org/fedora", "quay.io/fedora/fedora":
 		switch major, ok := releaseMajor(tag); {

@@ -31,7 +31,9 @@ func TestRPMGeneration(t *testing.T) {
 		"centos:latest":                        rpmUnknown,
 		"amazonlinux":                          rpmUnknown,
 		"fedora:${VERSION}":                    rpmUnknown,
-		"amd64/almalinux:8":                    rpmUnknown,
+		"amd64/almalinux:8":                    rpmDNF4,
+		"arm64v8/fedora:42":                    rpmDNF5,
+		"myorg/almalinux:8":                    rpmUnknown,
 		"nvcr.io/nvidia/cuda:12.9.1-base-ubi9": rpmUnknown,
 	} {
 		if got := rpmGenerationOf(parseImageRef(ref)); got != want {
