@@ -217,7 +217,11 @@ func (n cacheNeed) mountFor(mounts []cacheMount) *cacheMount {
 }
 
 // mountFlag is the --mount flag that caches the need's directory for the
-// user the command runs as.
+// user the command runs as. BuildKit makes a cache mount root's with mode
+// 0755, so a user other than root gets the mount with its uid and gid, or,
+// when its uid is not known here (useradd without -u, USER $NAME), with
+// mode=0777: a mount it cannot write is no cache (pip turns its cache off,
+// npm fails with EACCES).
 func (n cacheNeed) mountFlag() string {
 	flag := "--mount=type=cache,target=" + n.Dirs[0]
 	if n.Cache.Locked {
@@ -229,6 +233,8 @@ func (n cacheNeed) mountFlag() string {
 			if gid := n.Env.gid(); gid != "" {
 				flag += ",gid=" + gid
 			}
+		} else {
+			flag += ",mode=0777"
 		}
 	}
 	return flag

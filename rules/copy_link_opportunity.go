@@ -116,7 +116,7 @@ func runCopyLinkOpportunity(pass *analysis.Pass) (any, error) {
 		}
 		where := "the final stage"
 		if in.Stage != final {
-			where = "stage " + stageName(in.Stage) + ", which the final stage is built on"
+			where = "stage " + stageName(in.Stage) + ", which the final stage is built on,"
 		}
 		from := flagWord(in, "--from")
 		pass.Report(analysis.Diagnostic{

@@ -47,7 +47,7 @@ var frontendFlags = map[string]*frontendFeature{
 }
 
 var (
-	featureHeredoc   = &frontendFeature{Name: "heredocs", Minor: 4, LabsMinor: 3}
+	featureHeredoc   = &frontendFeature{Name: "a heredoc", Minor: 4, LabsMinor: 3}
 	featureSecretEnv = &frontendFeature{Name: "RUN --mount=type=secret,env=", Minor: 10}
 )
 

@@ -68,7 +68,12 @@ defaults (the official alpine, fedora, centos, rockylinux, almalinux,
 ubi and opensuse images do); a base image of your own that already
 turns retention on is not seen. Not reported: apk add --no-cache (the cache is off on
 purpose), dnf --cacheonly and zypper --download-only, commands that only
-refresh the index (apk update, dnf makecache), Windows stages.
+refresh the index (apk update, dnf makecache), Windows stages, and mounts
+on a directory the image's release does not use: yum is dnf from Fedora 22
+and Enterprise Linux 8 on (/var/cache/dnf), and dnf and yum are dnf5 from
+Fedora 41 on (/var/cache/libdnf5), so a mount on /var/cache/yum or
+/var/cache/dnf on fedora:42 holds nothing and keepcache would only keep
+the packages in the layer (cache-mount-wrong-target reports it).
 
 Sources:
 - https://github.com/moby/buildkit/issues/1009

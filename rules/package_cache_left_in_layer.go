@@ -34,8 +34,10 @@ Example:
     RUN apt-get update && apt-get install -y --no-install-recommends libpq5
     RUN pip install -r requirements.txt
 
-Fix: mount the cache (the suggested fix inserts the mount flag), or turn
-it off or clean it in the same RUN:
+Fix: mount the cache (the suggested fix inserts the mount flag; for a
+user other than root it carries the user's uid and gid, or mode=0777 when
+the uid is not known, since BuildKit makes the mount root's), or turn it
+off or clean it in the same RUN:
 
     FROM python:3.12-slim
     RUN --mount=type=cache,target=/var/lib/apt,sharing=locked \

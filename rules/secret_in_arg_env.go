@@ -49,7 +49,10 @@ secret, creds or credentials (PGPASSWORD, githubcreds), auth as the
 last word, or one of the pairs api key, private key, access key, signing
 key, client secret, ssh key, ...; unless
 
-- it has the word public, pub or publishable (NEXT_PUBLIC_API_KEY);
+- it has the word public, pub or publishable (NEXT_PUBLIC_API_KEY), or
+  starts with a prefix whose variables a web bundler compiles into the
+  code it ships to browsers: VITE_, REACT_APP_, VUE_APP_, GATSBY_
+  (VITE_MAPS_API_KEY is public by design);
 - a word that makes it a switch comes before the secret word: enable,
   disable, use, skip, no, allow, always, require, with, without
   (ENABLE_AUTH, ALLOW_EMPTY_PASSWORD);
@@ -208,7 +211,7 @@ func looksLikeSecretName(name string) bool {
 	if len(words) == 0 || notSecretNames[strings.Join(words, "_")] {
 		return false
 	}
-	if slices.ContainsFunc(words, func(w string) bool { return publicWords[w] }) {
+	if slices.ContainsFunc(words, func(w string) bool { return publicWords[w] }) || clientBundlePrefix(words) {
 		return false
 	}
 	last := words[len(words)-1]
@@ -224,6 +227,21 @@ func looksLikeSecretName(name string) bool {
 		}
 	}
 	return last == "auth"
+}
+
+// clientBundlePrefix reports whether a name starts with a prefix that a
+// web bundler compiles into the JavaScript it ships to browsers: Vite
+// (VITE_), Create React App (REACT_APP_), Vue CLI (VUE_APP_) and Gatsby
+// (GATSBY_) expose exactly those variables to client code, so their
+// values are public by design (like NEXT_PUBLIC_).
+func clientBundlePrefix(words []string) bool {
+	switch {
+	case len(words) > 1 && (words[0] == "vite" || words[0] == "gatsby"):
+		return true
+	case len(words) > 2 && (words[0] == "react" || words[0] == "vue") && words[1] == "app":
+		return true
+	}
+	return false
 }
 
 // isSecretWord reports whether a single word names a secret.

@@ -144,6 +144,11 @@ var (
 		if e.c != nil && e.c.Name() == "tdnf" {
 			return []string{"/var/cache/tdnf"}, true // Photon OS's tdnf keeps its own cache
 		}
+		if e.c != nil {
+			if d := rpmCacheDir(e, e.c.Name()); d != "" {
+				return []string{d}, true // the image's release says which (rpm_cache_table.go)
+			}
+		}
 		dirs := []string{"/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/yum"}
 		if e.c != nil && oneOf(e.c.Name(), "yum", "microdnf") {
 			dirs[0], dirs[2] = dirs[2], dirs[0]

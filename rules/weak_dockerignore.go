@@ -145,15 +145,25 @@ func reportWeakDockerignore(pass *analysis.Pass, ctx *buildcontext.Context, cp c
 	if len(paths) > 1 {
 		they, change, rerun = "they", "change", "re-run"
 	}
+	// what changes them: Git's own work for .git, installs and builds
+	// for the output directories
+	var why []string
+	if slices.ContainsFunc(found, func(u unwanted) bool { return u.path == ".git" }) {
+		why = append(why, "commits, fetches and checkouts")
+	}
+	if slices.ContainsFunc(found, func(u unwanted) bool { return u.path != ".git" }) {
+		why = append(why, "local installs and builds")
+	}
+	because := strings.Join(why, ", ")
 	var msg, help string
 	if ctx.IgnoreFile == "" {
-		msg = fmt.Sprintf("%s, and the context has no .dockerignore: %s %s without any source change (commits, local installs and builds) and %s this step and every step after it",
-			cp.what, list, change, rerun)
+		msg = fmt.Sprintf("%s, and the context has no .dockerignore: %s %s without any source change (%s) and %s this step and every step after it",
+			cp.what, list, change, because, rerun)
 		help = fmt.Sprintf("create .dockerignore at the root of the build context with: %s", quoteLines(lines))
 	} else {
 		name := filepath.Base(ctx.IgnoreFile)
-		msg = fmt.Sprintf("%s, and %s does not exclude %s: %s %s without any source change (commits, local installs and builds) and %s this step and every step after it",
-			cp.what, name, list, they, change, rerun)
+		msg = fmt.Sprintf("%s, and %s does not exclude %s: %s %s without any source change (%s) and %s this step and every step after it",
+			cp.what, name, list, they, change, because, rerun)
 		help = fmt.Sprintf("add to %s: %s", name, quoteLines(lines))
 	}
 	pass.Report(analysis.Diagnostic{
