@@ -293,12 +293,12 @@ func checkMountSharing(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.I
 			edits = append(edits, e)
 		}
 	}
-	noun := "mount on " + targets[0] + " does"
+	noun, it, mount := "mount on "+targets[0]+" does", "it", "the mount"
 	if len(targets) > 1 {
-		noun = "mounts on " + strings.Join(targets, " and ") + " do"
+		noun, it, mount = "mounts on "+strings.Join(targets, " and ")+" do", "them", "the mounts"
 	}
-	msg := fmt.Sprintf("the cache %s not set sharing=locked: builds running at the same time share it, and %s fails on its lock or reads half-written files",
-		noun, strings.Join(tools, " and "))
+	msg := fmt.Sprintf("the cache %s not set sharing=locked: builds running at the same time share %s, and %s fails on its lock or reads half-written files",
+		noun, it, strings.Join(tools, " and "))
 	pos, end := bad[0].Flag.Pos, bad[0].Flag.End
 	if !pos.IsValid() {
 		pos, end = in.Pos, endOfFirstLine(f, in)
@@ -311,7 +311,7 @@ func checkMountSharing(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.I
 		End:     end,
 		Message: msg,
 		SuggestedFixes: []analysis.SuggestedFix{{
-			Message:   "add sharing=locked to the mount (a second build then waits for the first)",
+			Message:   "add sharing=locked to " + mount + " (a second build then waits for the first)",
 			TextEdits: edits,
 		}},
 	})

@@ -291,7 +291,7 @@ func checkRelativeTarget(pass *analysis.Pass, m cacheMount) bool {
 	if m.CacheID != "" || !ok || raw.Value == "" || strings.ContainsAny(raw.Value, "$\\") || path.IsAbs(raw.Value) || (len(raw.Value) > 1 && raw.Value[1] == ':') {
 		return false
 	}
-	msg := fmt.Sprintf("this cache mount's target %s is relative and it has no id=, so its id is %q: every build on the builder that mounts %q shares this cache, whatever its WORKDIR",
+	msg := fmt.Sprintf("this cache mount's target %q is relative and it has no id=, so its id is %q: every build on the builder that mounts %q shares this cache, whatever its WORKDIR",
 		raw.Value, m.ID, m.ID)
 	fix := analysis.SuggestedFix{Message: "give the mount an id that names the project, or an absolute target"}
 	if m.Target != "" {

@@ -107,11 +107,9 @@ func wipes(in *dockerfile.Instruction, n cacheNeed) *dockerfile.Command {
 		if c.Name() != "rm" {
 			continue
 		}
-		for _, p := range removedPaths(c, n.Env) {
-			for _, d := range n.Dirs {
-				if p == d || strings.HasPrefix(p, d+"/") || strings.HasPrefix(d, p+"/") || p == "/" {
-					return c
-				}
+		for _, d := range n.Dirs {
+			if rmDeletes(c, n.Env, d) {
+				return c
 			}
 		}
 	}
@@ -123,30 +121,77 @@ func wipes(in *dockerfile.Instruction, n cacheNeed) *dockerfile.Command {
 // /var/lib/apt/lists); operands that are not known are left out.
 func removedPaths(c *dockerfile.Command, e runEnv) []string {
 	var out []string
-	for _, a := range c.Args[1:] {
-		v := a.Value
-		if !a.Lit || strings.HasPrefix(v, "-") || v == "" {
-			continue
-		}
-		if rest, ok := strings.CutPrefix(v, "~"); ok && (rest == "" || rest[0] == '/') {
-			home, known := e.home()
-			if !known {
-				continue
-			}
-			v = home + rest
-		}
+	for _, v := range removedPatterns(c, e) {
 		if i := strings.IndexAny(v, "*?["); i >= 0 {
 			v = path.Dir(v[:i] + "x")
 		}
-		if !path.IsAbs(v) {
-			if c.Dir == "" {
-				continue
-			}
-			v = path.Join(c.Dir, v)
-		}
-		out = append(out, path.Clean(v))
+		out = append(out, v)
 	}
 	return out
+}
+
+// removedPatterns are the operands of an rm command made absolute and
+// clean, globs kept (/var/lib/apt/lists/*, /deps/*.deb); operands that
+// are not known are left out.
+func removedPatterns(c *dockerfile.Command, e runEnv) []string {
+	var out []string
+	for _, a := range c.Args[1:] {
+		if v, ok := removedPattern(c, e, a); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// removedPattern is one operand of rm made absolute and clean.
+func removedPattern(c *dockerfile.Command, e runEnv, a dockerfile.Arg) (string, bool) {
+	v := a.Value
+	if !a.Lit || strings.HasPrefix(v, "-") || v == "" {
+		return "", false
+	}
+	if rest, ok := strings.CutPrefix(v, "~"); ok && (rest == "" || rest[0] == '/') {
+		home, known := e.home()
+		if !known {
+			return "", false
+		}
+		v = home + rest
+	}
+	if !path.IsAbs(v) {
+		if c.Dir == "" {
+			return "", false
+		}
+		v = path.Join(c.Dir, v)
+	}
+	return path.Clean(v), true
+}
+
+// rmDeletes reports whether an rm command deletes dir, something inside
+// it or a directory above it.
+func rmDeletes(c *dockerfile.Command, e runEnv, dir string) bool {
+	for _, p := range removedPatterns(c, e) {
+		if patternReaches(p, dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// patternReaches reports whether what an absolute rm pattern names is
+// dir, inside it or above it. A glob matches whole path components:
+// /var/lib/apt/lists/* reaches /var/lib/apt, /var/* reaches /var/cache/apt,
+// but /*.deb (rm -f *.deb run in /) reaches no directory.
+func patternReaches(p, dir string) bool {
+	if p == "/" {
+		return true
+	}
+	pc := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	dc := strings.Split(strings.TrimPrefix(dir, "/"), "/")
+	for i := range min(len(pc), len(dc)) {
+		if ok, err := path.Match(pc[i], dc[i]); err != nil || !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // cacheMount is a RUN --mount=type=cache with its target made absolute.

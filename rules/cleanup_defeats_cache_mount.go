@@ -40,7 +40,12 @@ suggested fix deletes a flag that turns the cache off):
 
 The mount must hold the directory the command uses (found as
 missing-cache-mount finds it), and the rm must delete the mounted
-directory, something inside it or a directory above it. Not reported:
+directory, something inside it or a directory above it (a glob matches
+whole path components: rm -f *.deb run in / deletes no directory). When
+another command of the RUN uses the mount with its cache on (pip install
+--no-cache-dir --upgrade pip && pip install -r requirements.txt), the
+mount is not empty: the finding then says that what the first command
+downloads is not kept, and names the other one. Not reported:
 cleaning another directory than the mounted one (rm -rf
 /var/lib/apt/lists/* while only /var/cache/apt is mounted keeps the
 image small and is right); cleanups that only trim a cache (apt-get
@@ -89,7 +94,17 @@ func checkDefeatedMounts(pass *analysis.Pass, f *dockerfile.File, in *dockerfile
 			continue
 		}
 		if n.Off {
-			reportCacheOff(pass, f, in, n, m, done)
+			// Another command of the RUN may fill the mount all the same.
+			var filler *dockerfile.Command
+			for _, o := range cacheNeeds(in) {
+				if o.Cache == n.Cache && !o.Off && o.Cmd != n.Cmd {
+					if om := o.mountFor(mounts); om != nil && om.Target == m.Target {
+						filler = o.Cmd
+						break
+					}
+				}
+			}
+			reportCacheOff(pass, f, in, n, m, filler, done)
 		}
 		if c := emptiesCache(in, n, []string{m.Target}); c != nil && !done[c.Pos] {
 			done[c.Pos] = true
@@ -105,8 +120,17 @@ func checkDefeatedMounts(pass *analysis.Pass, f *dockerfile.File, in *dockerfile
 
 // reportCacheOff reports what turns the need's cache off: a flag of its
 // command (deleted by the fix) or a variable.
-func reportCacheOff(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.Instruction, n cacheNeed, m *cacheMount, done map[token.Pos]bool) {
+// reportCacheOff reports a command that turns its cache off under a mount
+// of that cache. filler is another command of the RUN that uses the mount
+// with its cache on, nil when there is none: the mount is not empty then,
+// but this command's downloads are still not kept.
+func reportCacheOff(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.Instruction, n cacheNeed, m *cacheMount, filler *dockerfile.Command, done map[token.Pos]bool) {
 	tool := n.Tool.Name
+	effect := fmt.Sprintf("so the cache mount on %s stays empty: the mount gives nothing", m.Target)
+	if filler != nil {
+		effect = fmt.Sprintf("so what it downloads is not kept in the cache mount on %s, which `%s` on line %d uses",
+			m.Target, commandText(f, in, filler), f.Tok.Line(filler.Pos))
+	}
 	for _, a := range n.Cmd.Args[1:] {
 		if !a.Lit || !hasFlag([]string{a.Value}, n.Tool.NoCacheFlags...) {
 			continue
@@ -121,7 +145,7 @@ func reportCacheOff(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.Inst
 		}
 		pass.Report(analysis.Diagnostic{
 			Pos: a.Pos, End: a.End,
-			Message:        fmt.Sprintf("%s turns %s's cache off, so the cache mount on %s stays empty: the mount gives nothing", a.Value, tool, m.Target),
+			Message:        fmt.Sprintf("%s turns %s's cache off, %s", a.Value, tool, effect),
 			SuggestedFixes: []analysis.SuggestedFix{fix},
 		})
 		return
@@ -150,8 +174,8 @@ func reportCacheOff(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.Inst
 		done[c.Pos] = true
 		pass.Report(analysis.Diagnostic{
 			Pos: c.Args[0].Pos, End: c.Args[0].End,
-			Message: fmt.Sprintf("%s=%s (%s) turns %s's cache off for `%s`, so the cache mount on %s stays empty: the mount gives nothing",
-				name, v, where, tool, commandText(f, in, c), m.Target),
+			Message: fmt.Sprintf("%s=%s (%s) turns %s's cache off for `%s`, %s",
+				name, v, where, tool, commandText(f, in, c), effect),
 			SuggestedFixes: []analysis.SuggestedFix{{Message: fmt.Sprintf("unset %s for this command (%s= or %s=0), or drop the mount", name, name, name)}},
 		})
 		return

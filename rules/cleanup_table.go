@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"strings"
-
 	"github.com/cachelint/cachelint/dockerfile"
 )
 
@@ -57,11 +55,9 @@ func emptiesCache(in *dockerfile.Instruction, n cacheNeed, dirs []string) *docke
 		if c.Name() != "rm" {
 			continue
 		}
-		for _, p := range removedPaths(c, n.Env) {
-			for _, d := range dirs {
-				if p == d || strings.HasPrefix(p, d+"/") || strings.HasPrefix(d, p+"/") || p == "/" {
-					return c
-				}
+		for _, d := range dirs {
+			if rmDeletes(c, n.Env, d) {
+				return c
 			}
 		}
 	}

@@ -57,6 +57,16 @@ ran before the copy (the later one then reuses what it fetched). Some
 projects need their sources to install (a setup.py that reads the version
 from the code, postinstall scripts); move only what the install reads.
 
+A build that downloads the dependencies itself (go build, cargo build,
+mvn package, gradle build, dotnet publish) needs all the sources: the help
+then says to download the dependencies first, from the manifests, with the
+tool's own command (go mod download, cargo fetch, mvn
+dependency:go-offline, gradle dependencies, dotnet restore). Such a build
+is not reported when its RUN has cache mounts on every cache it uses (for
+Cargo also on its target directory, where the dependencies are compiled):
+it runs again with each change to the sources anyway, and then downloads
+and recompiles nothing again.
+
 Sources:
 - https://docs.docker.com/build/cache/optimize/#order-your-layers
 - https://docs.docker.com/build/cache/invalidation/#general-rules
@@ -120,6 +130,9 @@ func checkInstallOrder(pass *analysis.Pass, f *dockerfile.File, chain []*dockerf
 				continue
 			}
 			installedAt[t] = idx
+			if buildsProject(t, t.withoutLeadingDirFlags(args)) && buildCachesMounted(in, c, t, args) {
+				continue // the build re-runs with the sources anyway, and fetches nothing again
+			}
 			dirs := append([]string{c.Dir}, t.projectDirs(args, c.Dir)...)
 			for _, cp := range copies {
 				if !slices.ContainsFunc(dirs, cp.covers) {
@@ -140,11 +153,25 @@ func checkInstallOrder(pass *analysis.Pass, f *dockerfile.File, chain []*dockerf
 func reportCopyBeforeInstall(pass *analysis.Pass, f *dockerfile.File, cp contextCopy, in *dockerfile.Instruction, c *dockerfile.Command, t *Tool) {
 	install := commandText(f, in, c)
 	files := strings.Join(t.firstFiles(), ", ")
+	// A build (go build, dotnet publish) needs the sources: what moves
+	// above them is the tool's own download of the dependencies.
+	fetch := ""
+	if _, args := toolCommand(c); buildsProject(t, t.withoutLeadingDirFlags(args)) {
+		fetch = fetchCommand(t, c)
+	}
 	var msg, help string
-	if cp.in == in {
+	switch {
+	case cp.in == in && fetch != "":
+		msg = fmt.Sprintf("%s in the same RUN as `%s`: any change to any file in %s re-runs the install", cp.what, install, cp.scope)
+		help = fmt.Sprintf("download the dependencies with %s in an earlier step that copies or bind-mounts only %s, or give this RUN cache mounts on the tool's caches", fetch, files)
+	case cp.in == in:
 		msg = fmt.Sprintf("%s in the same RUN as `%s`: any change to any file in %s re-runs the install", cp.what, install, cp.scope)
 		help = fmt.Sprintf("bind-mount only %s for the install, or install in an earlier step that copies just those files", files)
-	} else {
+	case fetch != "":
+		msg = fmt.Sprintf("%s before `%s` on line %d: any change to any file in %s re-runs the install",
+			cp.what, install, f.Tok.Line(c.Pos), cp.scope)
+		help = fmt.Sprintf("copy %s first and download the dependencies with %s, then copy the rest of the context for `%s`", files, fetch, install)
+	default:
 		msg = fmt.Sprintf("%s before `%s` on line %d: any change to any file in %s re-runs the install",
 			cp.what, install, f.Tok.Line(c.Pos), cp.scope)
 		help = fmt.Sprintf("copy %s first, run `%s`, then copy the rest of the context", files, install)

@@ -85,7 +85,10 @@ again on every commit anyway, so a commit id costs them nothing and they
 are not counted for one; a build time or build number still counts there,
 since it also changes when the same commit is built again. A cache buster
 that no RUN names is taken to target the first RUN after it, which is how
-it is used to force a step to run again.
+it is used to force a step to run again. When the ARG has to move into a
+stage built FROM its own and other stages are built FROM that stage too,
+the help says to declare it in each of them that uses it (moved into one,
+it would be gone from the others).
 
 Sources:
 - https://docs.docker.com/reference/dockerfile/#impact-on-build-caching
@@ -360,6 +363,24 @@ func reportVolatileArg(pass *analysis.Pass, f *dockerfile.File, chain []*dockerf
 			help += ", or remove it if nothing uses it"
 		}
 	}
+	// Moved into a stage built FROM its own, the ARG leaves the other
+	// stages built FROM it: each that uses it must declare it.
+	dest := last
+	if target >= 0 {
+		dest = chain[target]
+	}
+	if dest.Stage != d.in.Stage && dest.Stage != nil && d.in.Stage != nil && otherDescendants(f, d.in.Stage, dest.Stage) {
+		stage := d.in.Stage.Name
+		if stage == "" {
+			stage = fmt.Sprintf("%d", d.in.Stage.Index)
+		}
+		where := fmt.Sprintf("after line %d%s", last.EndLine, inStage(d, last))
+		if target >= 0 {
+			where = fmt.Sprintf("just before line %d%s", chain[target].StartLine, inStage(d, chain[target]))
+		}
+		help = fmt.Sprintf("move %s out of stage %s into each stage built FROM it that uses it, below the expensive steps (such as %s)",
+			decl, stage, where)
+	}
 	fix := analysis.SuggestedFix{Message: help}
 	if len(along) == 0 && d.single {
 		next := target
@@ -376,6 +397,26 @@ func reportVolatileArg(pass *analysis.Pass, f *dockerfile.File, chain []*dockerf
 		Message:        msg,
 		SuggestedFixes: []analysis.SuggestedFix{fix},
 	})
+}
+
+// otherDescendants reports whether a stage other than dest and the stages
+// dest is built FROM is built FROM s, directly or through other stages.
+func otherDescendants(f *dockerfile.File, s, dest *dockerfile.Stage) bool {
+	onPath := map[*dockerfile.Stage]bool{}
+	for st := dest; st != nil; st = st.BaseStage {
+		onPath[st] = true
+	}
+	for _, c := range f.Stages {
+		if onPath[c] {
+			continue
+		}
+		for st := c.BaseStage; st != nil; st = st.BaseStage {
+			if st == s {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // hasChildStage reports whether some stage is built FROM s.

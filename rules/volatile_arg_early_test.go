@@ -141,3 +141,36 @@ func TestVolatileArgNoEditWhenUnsafe(t *testing.T) {
 		}
 	}
 }
+
+// TestVolatileArgHelpSeveralChildStages checks the help when the ARG must
+// leave its stage and more than one stage is built FROM that stage
+// (huggingface/text-embeddings-inference): moving it into one of them
+// would take it from the other, so the help names each stage that uses it.
+func TestVolatileArgHelpSeveralChildStages(t *testing.T) {
+	src := `FROM rust:1.80 AS builder
+ARG GIT_SHA
+RUN apt-get update && apt-get install -y protobuf-compiler
+RUN cargo fetch
+
+FROM builder AS http
+RUN cargo build --release --features http
+
+FROM builder AS grpc
+RUN cargo build --release --features grpc
+`
+	diags, _ := runVolatileRule(t, src)
+	if len(diags) != 1 {
+		t.Fatalf("want one finding, got %d", len(diags))
+	}
+	fix := diags[0].SuggestedFixes[0]
+	if !strings.Contains(fix.Message, "out of stage builder into each stage built FROM it that uses it") || len(fix.TextEdits) != 0 {
+		t.Errorf("unexpected fix %+v", fix)
+	}
+	// One stage built FROM builder: the ARG moves into it.
+	one, _, _ := strings.Cut(src, "\nFROM builder AS grpc")
+	one += "\n"
+	diags, _ = runVolatileRule(t, one)
+	if len(diags) != 1 || strings.Contains(diags[0].SuggestedFixes[0].Message, "each stage") {
+		t.Errorf("one child stage: unexpected findings %+v", diags)
+	}
+}
