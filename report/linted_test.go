@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/cachelint/cachelint/lint"
@@ -48,6 +50,14 @@ func TestSARIFOfLintedFixture(t *testing.T) {
 	}
 	var log struct {
 		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID         string         `json:"id"`
+						Properties map[string]any `json:"properties"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
 			Results []struct {
 				RuleID string `json:"ruleId"`
 			} `json:"results"`
@@ -55,6 +65,23 @@ func TestSARIFOfLintedFixture(t *testing.T) {
 	}
 	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
 		t.Fatal(err)
+	}
+	// Every rule carries the properties GitHub code scanning ranks alerts
+	// by, and the security rules a security severity.
+	for _, r := range log.Runs[0].Tool.Driver.Rules {
+		p := r.Properties
+		if !slices.Contains([]any{"very-high", "high", "medium", "low"}, p["precision"]) ||
+			!slices.Contains([]any{"error", "warning", "recommendation"}, p["problem.severity"]) {
+			t.Errorf("%s: precision %v, problem.severity %v", r.ID, p["precision"], p["problem.severity"])
+		}
+		tags, _ := p["tags"].([]any)
+		security := slices.Contains(tags, any("security"))
+		if sev, ok := p["security-severity"]; ok && (!security || reflect.TypeOf(sev).Kind() != reflect.String) {
+			t.Errorf("%s: security-severity %v with tags %v", r.ID, sev, tags)
+		}
+		if (r.ID == "CL014" || r.ID == "CL015") && p["security-severity"] == nil {
+			t.Errorf("%s has no security-severity", r.ID)
+		}
 	}
 	got := map[string]int{}
 	for _, r := range log.Runs[0].Results {
