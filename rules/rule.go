@@ -52,7 +52,11 @@ func ParseSeverity(s string) (Severity, error) {
 // JSON codeDescription.href, the rules command) is built from it, as
 // DocsBaseURL + <rule name> + ".md". It is the one place to change when the
 // pages move.
-const DocsBaseURL = "https://github.com/cachelint/cachelint/blob/main/docs/rules/"
+const DocsBaseURL = "https://github.com/cachelint/cachelint/blob/main/" + DocsDir
+
+// DocsDir is where the rule pages live in the repository, relative to its
+// root: the README links them from there.
+const DocsDir = "docs/rules/"
 
 // Precision is how often a rule's findings are right, in the four levels
 // GitHub code scanning sorts alerts by (SARIF properties.precision). It is

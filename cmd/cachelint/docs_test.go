@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the generated parts of docs/json-output.md")
+var update = flag.Bool("update", false, "rewrite the generated parts of docs/json-output.md and README.md")
 
 // generated finds the part of doc between the line that starts with begin
 // and the line that starts with end, and returns doc with that part
@@ -86,5 +86,50 @@ func TestJSONOutputDoc(t *testing.T) {
 	if old != b.String() {
 		t.Errorf("the example in docs/json-output.md is not what cachelint prints: run\n"+
 			"\tgo test ./cmd/cachelint -run TestJSONOutputDoc -update\nand review the change. Generated:\n%s", b.String())
+	}
+}
+
+// TestREADMERuleTable checks that the README's rule table is what
+// `cachelint rules --format markdown` prints. With -update it rewrites the
+// table in the README.
+func TestREADMERuleTable(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if status := run([]string{"rules", "--format", "markdown"}, strings.NewReader(""), &stdout, &stderr); status != exitOK {
+		t.Fatalf("rules --format markdown: exit status %d, stderr %s", status, stderr.String())
+	}
+	table := stdout.String()
+	readmePath := filepath.Join("..", "..", "README.md")
+	readme, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const header = "| Code | Name | Severity | Summary |\n"
+	i := strings.Index(string(readme), "\n"+header)
+	if i < 0 {
+		t.Fatalf("README.md has no rule table (a line %q)", header)
+	}
+	i++
+	j := strings.Index(string(readme)[i:], "\n\n")
+	if j < 0 {
+		t.Fatal("README.md: the rule table is not followed by a blank line")
+	}
+	old := string(readme)[i : i+j+1]
+	if *update {
+		if err := os.WriteFile(readmePath, []byte(string(readme)[:i]+table+string(readme)[i+j+1:]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if old != table {
+		t.Errorf("README.md's rule table is not what `cachelint rules --format markdown` prints: run\n"+
+			"\tgo test ./cmd/cachelint -run TestREADMERuleTable -update\nor paste:\n%s", table)
+	}
+	// Every link points at a page that exists.
+	for _, r := range strings.Split(strings.TrimSpace(table), "\n")[2:] {
+		start := strings.Index(r, "](") + 2
+		link := r[start : start+strings.IndexByte(r[start:], ')')]
+		if _, err := os.Stat(filepath.Join("..", "..", filepath.FromSlash(link))); err != nil {
+			t.Errorf("README rule table links %s: %v", link, err)
+		}
 	}
 }

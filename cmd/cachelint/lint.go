@@ -17,7 +17,7 @@ import (
 )
 
 const lintUsage = `Usage: cachelint [flags] [PATH...]
-       cachelint rules [--format text|json] [CODE|NAME]
+       cachelint rules [--format text|json|markdown] [CODE|NAME]
        cachelint version
 
 Lints Dockerfiles for what makes BuildKit builds miss the cache. A PATH is
