@@ -20,7 +20,11 @@ type ruleInfo struct {
 	Summary  string   `json:"summary"`
 	URL      string   `json:"url"`
 	Tags     []string `json:"tags"`
-	Doc      string   `json:"doc,omitempty"`
+	// Precision and SecuritySeverity are as in SARIF: how often the
+	// rule's findings are right, and GitHub's security severity score.
+	Precision        string `json:"precision"`
+	SecuritySeverity string `json:"securitySeverity,omitempty"`
+	Doc              string `json:"doc,omitempty"`
 }
 
 func runRules(args []string, stdout, stderr io.Writer) int {
@@ -63,7 +67,10 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 	case "json":
 		infos := make([]ruleInfo, 0, len(selected))
 		for _, r := range selected {
-			info := ruleInfo{Code: r.Code, Name: r.Name(), Severity: r.Severity.String(), Summary: r.Summary(), URL: r.URL(), Tags: r.Tags}
+			info := ruleInfo{
+				Code: r.Code, Name: r.Name(), Severity: r.Severity.String(), Summary: r.Summary(), URL: r.URL(), Tags: r.Tags,
+				Precision: string(r.Precision), SecuritySeverity: r.SecuritySeverity(),
+			}
 			if full {
 				info.Doc = r.Analyzer.Doc
 			}
