@@ -7,8 +7,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/cachelint/cachelint/rules"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated parts of docs/json-output.md and README.md")
@@ -123,6 +126,13 @@ func TestREADMERuleTable(t *testing.T) {
 	if old != table {
 		t.Errorf("README.md's rule table is not what `cachelint rules --format markdown` prints: run\n"+
 			"\tgo test ./cmd/cachelint -run TestREADMERuleTable -update\nor paste:\n%s", table)
+	}
+	// A rule page URL written out in the README (in an example) is built
+	// from rules.DocsBaseURL like every URL cachelint prints.
+	for _, u := range regexp.MustCompile(`https?://[^\s"()]+\.md`).FindAllString(string(readme), -1) {
+		if strings.Contains(u, "/"+rules.DocsDir) && !strings.HasPrefix(u, rules.DocsBaseURL) {
+			t.Errorf("README.md links %s, not under rules.DocsBaseURL %s", u, rules.DocsBaseURL)
+		}
 	}
 	// Every link points at a page that exists.
 	for _, r := range strings.Split(strings.TrimSpace(table), "\n")[2:] {
