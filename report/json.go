@@ -3,19 +3,29 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 
 	"github.com/cachelint/cachelint/lint"
 	"github.com/cachelint/cachelint/rules"
 )
+
+// jsonVersion is the version of the JSON format, written in every file
+// object. It changes only when a field is removed, renamed or changes
+// meaning; new fields do not change it. docs/json-output.md documents the
+// format.
+const jsonVersion = 1
 
 // The JSON format is an array with one jsonFile per linted file; each
 // diagnostic has the shape of an LSP Diagnostic, so editors can use it
 // as is.
 type (
 	jsonFile struct {
+		Version     int              `json:"version"`
 		URI         string           `json:"uri"`
 		Path        string           `json:"path"`
 		Diagnostics []jsonDiagnostic `json:"diagnostics"`
+		// Error says why the file could not be read or parsed as a whole.
+		Error string `json:"error,omitempty"`
 	}
 	jsonDiagnostic struct {
 		Range           jsonRange            `json:"range"`
@@ -61,9 +71,13 @@ func writeJSON(buf *bytes.Buffer, results []lint.FileResult, _ Options) error {
 	for i := range results {
 		fr := &results[i]
 		file := jsonFile{
+			Version:     jsonVersion,
 			URI:         fileURI(absPath(fr)),
 			Path:        fr.Path,
 			Diagnostics: make([]jsonDiagnostic, 0, len(fr.Findings)),
+		}
+		if fr.Err != nil {
+			file.Error = strings.Join(strings.Fields(fr.Err.Error()), " ")
 		}
 		for j := range fr.Findings {
 			file.Diagnostics = append(file.Diagnostics, jsonDiag(fr, &fr.Findings[j]))

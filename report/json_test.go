@@ -14,9 +14,11 @@ import (
 // package's own types.
 type (
 	jsonFile struct {
+		Version     int              `json:"version"`
 		URI         string           `json:"uri"`
 		Path        string           `json:"path"`
 		Diagnostics []jsonDiagnostic `json:"diagnostics"`
+		Error       string           `json:"error"`
 	}
 	jsonDiagnostic struct {
 		Range           jsonRange `json:"range"`
@@ -71,7 +73,7 @@ func jsonFixture() []lint.FileResult {
 
 func TestJSON(t *testing.T) {
 	out := write(t, jsonFixture(), report.Options{Format: "json"})
-	if !strings.HasPrefix(out, "[\n  {\n    \"uri\": ") || !strings.HasSuffix(out, "]\n") {
+	if !strings.HasPrefix(out, "[\n  {\n    \"version\": 1,\n    \"uri\": ") || !strings.HasSuffix(out, "]\n") {
 		t.Errorf("want an array indented by two spaces ending in a newline, got:\n%s", out)
 	}
 	var files []jsonFile
@@ -80,6 +82,18 @@ func TestJSON(t *testing.T) {
 	}
 	if len(files) != 3 {
 		t.Fatalf("got %d files, want 3 (clean and unreadable files included)", len(files))
+	}
+
+	for _, f := range files {
+		if f.Version != 1 {
+			t.Errorf("%s: version %d, want 1 in every file object", f.Path, f.Version)
+		}
+	}
+	if files[1].Error != "" || files[2].Error != "cannot read" {
+		t.Errorf("errors = %q, %q; want none for the clean file and the cause for the unreadable one", files[1].Error, files[2].Error)
+	}
+	if strings.Count(out, `"error"`) != 1 {
+		t.Errorf(`"error" written for a file that was read:`+"\n%s", out)
 	}
 
 	f := files[0]

@@ -30,6 +30,10 @@ type Options struct {
 	RepoRoot string
 	// Rules lists every rule, for the SARIF rule metadata.
 	Rules []*rules.Rule
+	// Category is the SARIF run's category for GitHub code scanning
+	// (automationDetails.id, written with a trailing slash); empty leaves
+	// automationDetails out, for upload-sarif to fill in.
+	Category string
 }
 
 // formats maps each --format name to its writer. Writers fill a buffer so

@@ -21,13 +21,14 @@ func testRule(name, code string, sev rules.Severity, tags ...string) *rules.Rule
 	return &rules.Rule{
 		Analyzer: &analysis.Analyzer{
 			Name: name,
-			Doc:  "Summary of " + kebab + ".\n\n*Why*: because.\n\n*Fix*: do better.",
+			Doc:  "summary of " + kebab + "\n\nWhy it matters for the cache: because.\n\nFix: do better.",
 			URL:  rules.DocsBaseURL + kebab + ".md",
 			Run:  func(*analysis.Pass) (any, error) { return nil, nil },
 		},
-		Code:     code,
-		Severity: sev,
-		Tags:     tags,
+		Code:      code,
+		Severity:  sev,
+		Tags:      tags,
+		Precision: rules.PrecisionHigh,
 	}
 }
 
@@ -44,8 +45,12 @@ var (
 	ruleCopy   = testRule("copy_before_install", "CL001", rules.SeverityWarning, "cache", "performance")
 	ruleSecret = testRule("secret_in_arg_env", "CL014", rules.SeverityError, "security")
 	ruleHint   = testRule("pin_base_image", "CL020", rules.SeverityInfo)
-	ruleOff    = testRule("never_reported", "CL030", rules.SeverityNone)
-	allRules   = []*rules.Rule{ruleCopy, ruleSecret, ruleHint, ruleOff}
+	ruleOff    = func() *rules.Rule {
+		r := testRule("never_reported", "CL030", rules.SeverityNone)
+		r.Precision = "" // no precision, no tags, no problem.severity: no properties
+		return r
+	}()
+	allRules = []*rules.Rule{ruleCopy, ruleSecret, ruleHint, ruleOff}
 )
 
 // write runs report.Write and fails the test on error.

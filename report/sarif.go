@@ -23,6 +23,9 @@ const (
 	// fingerprintKey names cachelint's partial fingerprint; bump the
 	// version if the way it is computed ever changes.
 	fingerprintKey = "cachelintHash/v1"
+	// maxDescription is the most characters GitHub code scanning takes in
+	// a rule's shortDescription and fullDescription.
+	maxDescription = 1024
 )
 
 // writeSARIF writes a SARIF 2.1.0 log with one run, describing every rule
@@ -37,6 +40,9 @@ func writeSARIF(buf *bytes.Buffer, results []lint.FileResult, opt Options) error
 		run.Tool.Driver.WithVersion(opt.ToolVersion)
 	}
 	run.WithColumnKind("utf16CodeUnits")
+	if opt.Category != "" {
+		run.WithAutomationDetails(&sarif.RunAutomationDetails{ID: ptr(automationID(opt.Category))})
+	}
 	for _, r := range opt.Rules {
 		run.Tool.Driver.AddRule(sarifRule(r))
 	}
@@ -109,24 +115,79 @@ func writeSARIF(buf *bytes.Buffer, results []lint.FileResult, opt Options) error
 	return enc.Encode(sarifLog)
 }
 
-// sarifRule describes a rule for the SARIF driver.
+// sarifRule describes a rule for the SARIF driver, with the properties
+// GitHub code scanning reads: tags to filter by, precision and
+// problem.severity to rank alerts, and security-severity, which makes the
+// rule's results security alerts.
 func sarifRule(r *rules.Rule) *sarif.ReportingDescriptor {
-	doc := r.Analyzer.Doc
 	d := sarif.NewRule(r.Code).
 		WithName(r.Name()).
-		WithShortDescription(sarif.NewMultiformatMessageString(r.Summary())).
-		WithFullDescription(sarif.NewMultiformatMessageString(doc)).
-		WithTextHelp(doc).
-		WithMarkdownHelp(doc).
+		WithShortDescription(sarif.NewMultiformatMessageString(truncate(r.Summary(), maxDescription))).
+		WithFullDescription(sarif.NewMultiformatMessageString(truncate(r.Description(), maxDescription))).
+		WithHelp(sarif.NewMultiformatMessageString(r.Analyzer.Doc).WithMarkdown(r.Markdown())).
 		WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(sarifLevel(r.Severity)))
 	if u := r.URL(); u != "" {
 		d.WithHelpURI(u)
 	}
+	props := sarif.Properties{}
 	if len(r.Tags) > 0 {
-		d.WithProperties(sarif.Properties{"tags": r.Tags})
+		props["tags"] = r.Tags
+	}
+	if r.Precision != "" {
+		props["precision"] = string(r.Precision)
+	}
+	if s := problemSeverity(r.Severity); s != "" {
+		props["problem.severity"] = s
+	}
+	if s := r.SecuritySeverity(); s != "" {
+		props["security-severity"] = s
+	}
+	if len(props) > 0 {
+		d.WithProperties(props)
 	}
 	return d
 }
+
+// problemSeverity maps a severity to GitHub's problem.severity.
+func problemSeverity(s rules.Severity) string {
+	switch s {
+	case rules.SeverityError:
+		return "error"
+	case rules.SeverityWarning:
+		return "warning"
+	case rules.SeverityInfo:
+		return "recommendation"
+	}
+	return ""
+}
+
+// automationID turns a --sarif-category value into a run's
+// automationDetails.id. GitHub reads the id as "category/run-id", taking
+// everything before the last slash as the category; a trailing slash makes
+// the whole value the category (as codeql --sarif-category and
+// upload-sarif's category input do).
+func automationID(category string) string {
+	if strings.HasSuffix(category, "/") {
+		return category
+	}
+	return category + "/"
+}
+
+// truncate shortens s to at most n characters, cutting at a space and
+// ending in an ellipsis when it has to cut.
+func truncate(s string, n int) string {
+	runes := []rune(s)
+	if len(runes) <= n {
+		return s
+	}
+	cut := string(runes[:n-1])
+	if i := strings.LastIndexByte(cut, ' '); i > 0 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:") + "…"
+}
+
+func ptr[T any](v T) *T { return &v }
 
 // artifact locates a file for SARIF: relative to root with uriBaseId
 // %SRCROOT% when it is inside root, else by absolute file URI. It also

@@ -2,36 +2,58 @@ package report_test
 
 import (
 	"bytes"
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/owenrumney/go-sarif/v2/sarif"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/cachelint/cachelint/lint"
 	"github.com/cachelint/cachelint/report"
+	"github.com/cachelint/cachelint/rules"
 )
 
-const schemaPath = "../../shared/schemas/sarif-schema-2.1.0.json"
+// schemaName is the SARIF 2.1.0 schema in the project's shared directory,
+// which sits beside the repository (../shared) or, for a git worktree
+// nested deeper, beside one of its parent directories.
+const schemaName = "shared/schemas/sarif-schema-2.1.0.json"
+
+// findSchema looks for schemaName beside the repository and then beside
+// each directory above it.
+func findSchema(t *testing.T) (string, bool) {
+	t.Helper()
+	dir, err := filepath.Abs("..") // the repository root
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+		p := filepath.Join(dir, filepath.FromSlash(schemaName))
+		if _, err := os.Stat(p); err == nil {
+			return p, true
+		}
+	}
+}
 
 // sarifSchema compiles the SARIF 2.1.0 schema, skipping the test when the
 // shared schema is not checked out beside the repository.
 func sarifSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	abs, err := filepath.Abs(schemaPath)
-	if err != nil {
-		t.Fatal(err)
+	abs, ok := findSchema(t)
+	if !ok {
+		t.Skipf("SARIF schema %s not found beside the repository or above it; skipping validation", schemaName)
 	}
 	data, err := os.ReadFile(abs)
-	if errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("SARIF schema not found at %s; skipping validation", abs)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,14 +193,30 @@ func TestSARIFContent(t *testing.T) {
 	r := d.Rules[0]
 	if deref(r.Name) != "copy-before-install" ||
 		deref(r.ShortDescription.Text) != ruleCopy.Summary() ||
-		deref(r.FullDescription.Text) != ruleCopy.Analyzer.Doc ||
+		deref(r.FullDescription.Text) != "Summary of copy-before-install. Because." ||
 		deref(r.Help.Text) != ruleCopy.Analyzer.Doc ||
-		deref(r.Help.Markdown) != ruleCopy.Analyzer.Doc ||
+		deref(r.Help.Markdown) != ruleCopy.Markdown() ||
 		deref(r.HelpURI) != ruleCopy.URL() {
 		t.Errorf("rule metadata = %+v", r)
 	}
-	if tags, _ := r.Properties["tags"].([]any); len(tags) != 2 || tags[0] != "cache" || tags[1] != "performance" {
-		t.Errorf("tags = %v", r.Properties["tags"])
+
+	// The properties GitHub code scanning reads; property names as GitHub
+	// documents them ("problem.severity" is one key with a dot in it).
+	props := map[string]map[string]any{}
+	for _, r := range d.Rules {
+		props[r.ID] = r.Properties
+	}
+	want := map[string]map[string]any{
+		"CL001": {"tags": []any{"cache", "performance"}, "precision": "high", "problem.severity": "warning"},
+		"CL014": {"tags": []any{"security"}, "precision": "high", "problem.severity": "error", "security-severity": "7.5"},
+		"CL020": {"precision": "high", "problem.severity": "recommendation"},
+		"CL030": nil,
+	}
+	if !reflect.DeepEqual(props, want) {
+		t.Errorf("rule properties:\n got %v\nwant %v", props, want)
+	}
+	if strings.Contains(out, `"automationDetails"`) {
+		t.Errorf("automationDetails written without a category; upload-sarif fills it in only when absent")
 	}
 	var levels []string
 	for _, r := range d.Rules {
@@ -211,7 +249,7 @@ func TestSARIFContent(t *testing.T) {
 			deref(pl.Region.StartLine), deref(pl.Region.StartColumn), deref(pl.Region.EndLine), deref(pl.Region.EndColumn),
 		})
 	}
-	want := []summary{
+	wantResults := []summary{
 		{"CL014", "error", "Dockerfile", "%SRCROOT%", 2, 5, 2, 14},
 		{"CL001", "warning", "Dockerfile", "%SRCROOT%", 3, 1, 3, 9},
 		{"CL020", "note", "Dockerfile", "%SRCROOT%", 4, 16, 4, 22}, // 🙂 is two UTF-16 units
@@ -219,8 +257,8 @@ func TestSARIFContent(t *testing.T) {
 		{"JSONArgsRecommended", "warning", "sub%20dir/Dockerfile.dev", "%SRCROOT%", 1, 1, 1, 5},
 		{"CL001", "warning", "file:///src/elsewhere/Dockerfile", "", 1, 1, 1, 9},
 	}
-	if !slices.Equal(got, want) {
-		t.Errorf("results:\n got %v\nwant %v", got, want)
+	if !slices.Equal(got, wantResults) {
+		t.Errorf("results:\n got %v\nwant %v", got, wantResults)
 	}
 	if deref(run.Results[0].Message.Text) != "NPM_TOKEN is baked into the image" {
 		t.Errorf("message = %q", deref(run.Results[0].Message.Text))
@@ -285,6 +323,57 @@ func TestSARIFFingerprints(t *testing.T) {
 	}
 	if changed := fingerprints(t, []string{"FROM node", "COPY . /app", "RUN npm ci", "COPY . ."}, 2, 4); changed[0] == before[0] {
 		t.Error("fingerprint unchanged when the finding's line text changed")
+	}
+}
+
+func TestSARIFCategory(t *testing.T) {
+	sch := sarifSchema(t)
+	for category, want := range map[string]string{
+		"dockerfiles":      "dockerfiles/",
+		"dockerfiles/":     "dockerfiles/",
+		"monorepo/web":     "monorepo/web/", // the whole value is the category
+		"monorepo/web/api": "monorepo/web/api/",
+	} {
+		out := write(t, sarifFixture(), report.Options{Format: "sarif", RepoRoot: "/src/repo", Rules: allRules, Category: category})
+		log, err := sarif.FromString(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ad := log.Runs[0].AutomationDetails
+		if ad == nil || deref(ad.ID) != want {
+			t.Errorf("--sarif-category %q: automationDetails = %+v, want id %q", category, ad, want)
+		}
+		if err := validate(sch, out); err != nil {
+			t.Errorf("--sarif-category %q: output does not validate: %v", category, err)
+		}
+	}
+}
+
+// TestSARIFDescriptionLimits checks that the real rules' descriptions fit
+// GitHub's limit of 1024 characters, cut at a word when they must be.
+func TestSARIFDescriptionLimits(t *testing.T) {
+	out := write(t, nil, report.Options{Format: "sarif", Rules: rules.All()})
+	log, err := sarif.FromString(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range log.Runs[0].Tool.Driver.Rules {
+		for what, text := range map[string]string{
+			"shortDescription": deref(r.ShortDescription.Text),
+			"fullDescription":  deref(r.FullDescription.Text),
+		} {
+			if n := utf8.RuneCountInString(text); n == 0 || n > 1024 {
+				t.Errorf("%s %s has %d characters, want 1 to 1024", r.ID, what, n)
+			}
+		}
+		full := deref(r.FullDescription.Text)
+		rule, _ := rules.Lookup(r.ID)
+		if full != rule.Description() && (!strings.HasSuffix(full, "…") || !strings.HasPrefix(rule.Description(), strings.TrimSuffix(full, "…")+" ")) {
+			t.Errorf("%s fullDescription %q is not the description, or not cut at a word", r.ID, full)
+		}
+		if deref(r.Help.Text) == "" || deref(r.Help.Markdown) != rule.Markdown() {
+			t.Errorf("%s: help.text empty or help.markdown not the rule page", r.ID)
+		}
 	}
 }
 

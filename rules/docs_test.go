@@ -4,6 +4,8 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/cachelint/cachelint/rules"
@@ -63,6 +65,29 @@ func TestRegistry(t *testing.T) {
 				t.Errorf("%s: duplicate tag %s", r.Code, tag)
 			}
 			tags[tag] = true
+		}
+		switch r.Precision {
+		case rules.PrecisionVeryHigh, rules.PrecisionHigh, rules.PrecisionMedium, rules.PrecisionLow:
+		default:
+			t.Errorf("%s: precision %q is not very-high, high, medium or low", r.Code, r.Precision)
+		}
+		// Every page link goes through DocsBaseURL, the one place to
+		// change when the pages move.
+		if want := rules.DocsBaseURL + r.Name() + ".md"; r.URL() != want {
+			t.Errorf("%s: URL %q, want %q (build it with docURL)", r.Code, r.URL(), want)
+		}
+		if sev := r.SecuritySeverity(); sev != "" {
+			// GitHub reads a number from 0.1 to 10.0 and treats the
+			// rule as a security rule only with the security tag.
+			if f, err := strconv.ParseFloat(sev, 64); err != nil || f <= 0 || f > 10 {
+				t.Errorf("%s: security severity %q is not a number in (0, 10]", r.Code, sev)
+			}
+			if !tags["security"] {
+				t.Errorf("%s: has a security severity but no security tag", r.Code)
+			}
+		}
+		if d := r.Description(); !strings.HasPrefix(d, strings.ToUpper(r.Summary()[:1])+r.Summary()[1:]+". ") || strings.Contains(d, "\n") {
+			t.Errorf("%s: description %q: want the summary and the why paragraph on one line", r.Code, d)
 		}
 		if got, ok := rules.Lookup(r.Code); !ok || got != r {
 			t.Errorf("Lookup(%s) failed", r.Code)

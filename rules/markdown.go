@@ -6,12 +6,16 @@ import (
 )
 
 // Markdown renders a rule's documentation page: a heading with code and
-// name, its severity and tags, then its doc text with indented examples
+// name, its severity, precision, tags and any security severity, then its doc text with indented examples
 // turned into Dockerfile code blocks.
 func (r *Rule) Markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s %s\n\n", r.Code, r.Name())
-	fmt.Fprintf(&b, "Default severity: **%s**. Tags: %s.\n\n", r.Severity, strings.Join(r.Tags, ", "))
+	fmt.Fprintf(&b, "Default severity: **%s**. Precision: %s. Tags: %s.", r.Severity, r.Precision, strings.Join(r.Tags, ", "))
+	if sev := r.SecuritySeverity(); sev != "" {
+		fmt.Fprintf(&b, " Security severity: %s.", sev)
+	}
+	b.WriteString("\n\n")
 	lines := strings.Split(r.Analyzer.Doc, "\n")
 	fmt.Fprintf(&b, "%s.\n", capitalize(lines[0]))
 	inCode := false

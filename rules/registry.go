@@ -5,35 +5,53 @@ import (
 	"sync"
 )
 
-// all is the registry: every rule with its code, default severity and
-// tags, ordered by code.
+// all is the registry: every rule with its code, default severity, tags
+// and precision, ordered by code. Precision (see the type) is set from how
+// the rule decides and from the corpus reviews: very-high for syntax facts
+// (CL010, CL012, CL013) and BuildKit's own parser (CL900); medium where a
+// name or a word decides (CL011 volatile ARG names, CL015 credential file
+// names, CL023 moving URL words), where the finding may be intended
+// (CL006 two ids for one cache, CL018 --link, which changes what a COPY
+// sees) or depends on what the context holds (CL016); high for the rest.
 var all = []*Rule{
-	{Analyzer: CopyBeforeInstall, Code: "CL001", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
-	{Analyzer: LockfileNotCopied, Code: "CL002", Severity: SeverityWarning, Tags: []string{"cache", "reproducibility"}},
-	{Analyzer: MissingCacheMount, Code: "CL003", Severity: SeverityInfo, Tags: []string{"cache", "performance"}},
-	{Analyzer: CacheMountWrongTarget, Code: "CL004", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
-	{Analyzer: CacheMountNotReused, Code: "CL005", Severity: SeverityWarning, Tags: []string{"cache", "performance", "correctness"}},
-	{Analyzer: CacheMountIDMismatch, Code: "CL006", Severity: SeverityInfo, Tags: []string{"cache", "performance", "correctness"}},
-	{Analyzer: AptCacheMountDefeated, Code: "CL007", Severity: SeverityWarning, Tags: []string{"cache", "performance", "correctness"}},
-	{Analyzer: CleanupDefeatsCacheMount, Code: "CL008", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
-	{Analyzer: AptUpdateAlone, Code: "CL009", Severity: SeverityWarning, Tags: []string{"cache", "correctness", "reproducibility"}},
-	{Analyzer: PackageUpgrade, Code: "CL010", Severity: SeverityInfo, Tags: []string{"cache", "reproducibility"}},
-	{Analyzer: VolatileArgEarly, Code: "CL011", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
-	{Analyzer: RemoteAddWithoutChecksum, Code: "CL012", Severity: SeverityWarning, Tags: []string{"cache", "reproducibility", "security"}},
-	{Analyzer: BaseImageUnpinned, Code: "CL013", Severity: SeverityInfo, Tags: []string{"cache", "reproducibility"}},
-	{Analyzer: SecretInArgEnv, Code: "CL014", Severity: SeverityError, Tags: []string{"security", "cache"}},
-	{Analyzer: SecretFileCopied, Code: "CL015", Severity: SeverityError, Tags: []string{"security", "cache"}},
-	{Analyzer: WeakDockerignore, Code: "CL016", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
-	{Analyzer: MissingSyntaxDirective, Code: "CL017", Severity: SeverityInfo, Tags: []string{"reproducibility", "correctness"}},
-	{Analyzer: CopyLinkOpportunity, Code: "CL018", Severity: SeverityInfo, Tags: []string{"cache", "performance"}},
-	{Analyzer: SystemPackagesAfterCopy, Code: "CL019", Severity: SeverityWarning, Tags: []string{"cache", "performance"}},
-	{Analyzer: NonFrozenInstall, Code: "CL020", Severity: SeverityInfo, Tags: []string{"reproducibility", "cache"}},
-	{Analyzer: CacheMountPermission, Code: "CL021", Severity: SeverityWarning, Tags: []string{"cache", "correctness"}},
-	{Analyzer: CacheMountHidesOutput, Code: "CL022", Severity: SeverityError, Tags: []string{"cache", "correctness"}},
-	{Analyzer: StaleRemoteFetch, Code: "CL023", Severity: SeverityInfo, Tags: []string{"cache", "reproducibility"}},
-	{Analyzer: OSPackageCacheNotRetained, Code: "CL024", Severity: SeverityInfo, Tags: []string{"cache", "performance"}},
-	{Analyzer: PackageCacheLeftInLayer, Code: "CL025", Severity: SeverityInfo, Tags: []string{"cache", "performance"}},
-	{Analyzer: ParseError, Code: "CL900", Severity: SeverityError, Tags: []string{"correctness", "buildkit"}},
+	{Analyzer: CopyBeforeInstall, Code: "CL001", Severity: SeverityWarning, Tags: []string{"cache", "performance"}, Precision: PrecisionHigh},
+	{Analyzer: LockfileNotCopied, Code: "CL002", Severity: SeverityWarning, Tags: []string{"cache", "reproducibility"}, Precision: PrecisionHigh},
+	{Analyzer: MissingCacheMount, Code: "CL003", Severity: SeverityInfo, Tags: []string{"cache", "performance"}, Precision: PrecisionHigh},
+	{Analyzer: CacheMountWrongTarget, Code: "CL004", Severity: SeverityWarning, Tags: []string{"cache", "performance"}, Precision: PrecisionHigh},
+	{Analyzer: CacheMountNotReused, Code: "CL005", Severity: SeverityWarning, Tags: []string{"cache", "performance", "correctness"}, Precision: PrecisionHigh},
+	{Analyzer: CacheMountIDMismatch, Code: "CL006", Severity: SeverityInfo, Tags: []string{"cache", "performance", "correctness"}, Precision: PrecisionMedium},
+	{Analyzer: AptCacheMountDefeated, Code: "CL007", Severity: SeverityWarning, Tags: []string{"cache", "performance", "correctness"}, Precision: PrecisionHigh},
+	{Analyzer: CleanupDefeatsCacheMount, Code: "CL008", Severity: SeverityWarning, Tags: []string{"cache", "performance"}, Precision: PrecisionHigh},
+	{Analyzer: AptUpdateAlone, Code: "CL009", Severity: SeverityWarning, Tags: []string{"cache", "correctness", "reproducibility"}, Precision: PrecisionHigh},
+	{Analyzer: PackageUpgrade, Code: "CL010", Severity: SeverityInfo, Tags: []string{"cache", "reproducibility"}, Precision: PrecisionVeryHigh},
+	{Analyzer: VolatileArgEarly, Code: "CL011", Severity: SeverityWarning, Tags: []string{"cache", "performance"}, Precision: PrecisionMedium},
+	{Analyzer: RemoteAddWithoutChecksum, Code: "CL012", Severity: SeverityWarning, Tags: []string{"cache", "reproducibility", "security"}, Precision: PrecisionVeryHigh},
+	{Analyzer: BaseImageUnpinned, Code: "CL013", Severity: SeverityInfo, Tags: []string{"cache", "reproducibility"}, Precision: PrecisionVeryHigh},
+	{Analyzer: SecretInArgEnv, Code: "CL014", Severity: SeverityError, Tags: []string{"security", "cache"}, Precision: PrecisionHigh},
+	{Analyzer: SecretFileCopied, Code: "CL015", Severity: SeverityError, Tags: []string{"security", "cache"}, Precision: PrecisionMedium},
+	{Analyzer: WeakDockerignore, Code: "CL016", Severity: SeverityWarning, Tags: []string{"cache", "performance"}, Precision: PrecisionMedium},
+	{Analyzer: MissingSyntaxDirective, Code: "CL017", Severity: SeverityInfo, Tags: []string{"reproducibility", "correctness"}, Precision: PrecisionHigh},
+	{Analyzer: CopyLinkOpportunity, Code: "CL018", Severity: SeverityInfo, Tags: []string{"cache", "performance"}, Precision: PrecisionMedium},
+	{Analyzer: SystemPackagesAfterCopy, Code: "CL019", Severity: SeverityWarning, Tags: []string{"cache", "performance"}, Precision: PrecisionHigh},
+	{Analyzer: NonFrozenInstall, Code: "CL020", Severity: SeverityInfo, Tags: []string{"reproducibility", "cache"}, Precision: PrecisionHigh},
+	{Analyzer: CacheMountPermission, Code: "CL021", Severity: SeverityWarning, Tags: []string{"cache", "correctness"}, Precision: PrecisionHigh},
+	{Analyzer: CacheMountHidesOutput, Code: "CL022", Severity: SeverityError, Tags: []string{"cache", "correctness"}, Precision: PrecisionHigh},
+	{Analyzer: StaleRemoteFetch, Code: "CL023", Severity: SeverityInfo, Tags: []string{"cache", "reproducibility"}, Precision: PrecisionMedium},
+	{Analyzer: OSPackageCacheNotRetained, Code: "CL024", Severity: SeverityInfo, Tags: []string{"cache", "performance"}, Precision: PrecisionHigh},
+	{Analyzer: PackageCacheLeftInLayer, Code: "CL025", Severity: SeverityInfo, Tags: []string{"cache", "performance"}, Precision: PrecisionHigh},
+	{Analyzer: ParseError, Code: "CL900", Severity: SeverityError, Tags: []string{"correctness", "buildkit"}, Precision: PrecisionVeryHigh},
+}
+
+// securitySeverity holds the GitHub code scanning security severity of the
+// rules whose findings are security problems: a score from 0.1 to 10.0,
+// written as a string as SARIF's properties.security-severity wants it
+// (7.0 to 8.9 shows as "high"). A credential left in an image or its build
+// metadata can be read by anyone who can pull the image or its cache: it
+// scores 7.5, in the middle of the "high" band.
+// CL116 (a secret passed as a build-arg) belongs here when it exists.
+var securitySeverity = map[string]string{
+	"CL014": "7.5", // secret-in-arg-env
+	"CL015": "7.5", // secret-file-copied
 }
 
 var byKey = sync.OnceValue(func() map[string]*Rule {

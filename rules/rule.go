@@ -48,8 +48,39 @@ func ParseSeverity(s string) (Severity, error) {
 	return SeverityNone, fmt.Errorf("unknown severity %q (want error, warning, info or none)", s)
 }
 
-// DocsBaseURL is where the rule pages live; every rule URL is built from it.
-const DocsBaseURL = "https://github.com/cachelint/cachelint/blob/main/docs/rules/"
+// DocsBaseURL is where the rule pages live; every rule URL (SARIF helpUri,
+// JSON codeDescription.href, the rules command) is built from it, as
+// DocsBaseURL + <rule name> + ".md". It is the one place to change when the
+// pages move.
+const DocsBaseURL = "https://github.com/cachelint/cachelint/blob/main/" + DocsDir
+
+// DocsDir is where the rule pages live in the repository, relative to its
+// root: the README links them from there.
+const DocsDir = "docs/rules/"
+
+// Precision is how often a rule's findings are right, in the four levels
+// GitHub code scanning sorts alerts by (SARIF properties.precision). It is
+// our estimate, from how the rule decides and from reviews of its findings
+// on the corpus of real-world Dockerfiles:
+//
+//   - very-high: the finding restates what the file says (a syntax fact
+//     such as ADD of a URL without --checksum); it is wrong only through a
+//     bug.
+//   - high: the rule reasons over the model (commands, caches, context) with
+//     guards for the known traps; a wrong finding is rare.
+//   - medium: the rule relies on a heuristic (a variable's or file's name,
+//     a word in a URL) or reports something that may be intended; expect
+//     some findings that do not apply.
+//   - low: many findings do not apply; worth reading only on request.
+type Precision string
+
+// Precisions, from the most to the least precise.
+const (
+	PrecisionVeryHigh Precision = "very-high"
+	PrecisionHigh     Precision = "high"
+	PrecisionMedium   Precision = "medium"
+	PrecisionLow      Precision = "low"
+)
 
 // Rule is an analyzer with the metadata the registry keeps beside it.
 type Rule struct {
@@ -57,6 +88,8 @@ type Rule struct {
 	Code     string   // stable short code, e.g. CL001
 	Severity Severity // default severity
 	Tags     []string // categories for SARIF, e.g. cache, security
+	// Precision is how often the rule's findings are right.
+	Precision Precision
 }
 
 // Name is the rule's kebab-case name. go/analysis requires analyzer names
@@ -72,6 +105,26 @@ func (r *Rule) Summary() string {
 	}
 	return doc
 }
+
+// Description is the summary as a sentence followed by the doc's "Why it
+// matters for the cache" paragraph on one line: what a rule finds and why,
+// without examples, for places that show a short text (SARIF
+// fullDescription).
+func (r *Rule) Description() string {
+	desc := capitalize(r.Summary()) + "."
+	for _, para := range strings.Split(r.Analyzer.Doc, "\n\n") {
+		if why, ok := strings.CutPrefix(para, "Why it matters for the cache:"); ok {
+			desc += " " + capitalize(strings.Join(strings.Fields(why), " "))
+			break
+		}
+	}
+	return desc
+}
+
+// SecuritySeverity is the rule's security severity score for GitHub code
+// scanning ("7.5"), or "" for a rule whose findings are not security
+// problems.
+func (r *Rule) SecuritySeverity() string { return securitySeverity[r.Code] }
 
 // URL is the rule's documentation page.
 func (r *Rule) URL() string { return r.Analyzer.URL }

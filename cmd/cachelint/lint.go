@@ -17,7 +17,7 @@ import (
 )
 
 const lintUsage = `Usage: cachelint [flags] [PATH...]
-       cachelint rules [--format text|json] [CODE|NAME]
+       cachelint rules [--format text|json|markdown] [CODE|NAME]
        cachelint version
 
 Lints Dockerfiles for what makes BuildKit builds miss the cache. A PATH is
@@ -41,6 +41,7 @@ type lintOptions struct {
 	stdinFilename string
 	context       string
 	maxFileSize   int64
+	sarifCategory string
 }
 
 func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -54,6 +55,7 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&opt.stdinFilename, "stdin-filename", "", "the path of the file read from standard input (for messages and .dockerignore)")
 	fs.StringVar(&opt.context, "context", "", "build context `DIR` of the Dockerfile (single file only; default: its directory)")
 	fs.Int64Var(&opt.maxFileSize, "max-file-size", lint.DefaultMaxFileSize, "largest file to read, in bytes")
+	fs.StringVar(&opt.sarifCategory, "sarif-category", "", "SARIF only: the `CATEGORY` of this analysis for GitHub code scanning (automationDetails.id, a trailing slash added)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, lintUsage)
 		fs.PrintDefaults()
@@ -74,6 +76,9 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if opt.color != "auto" && opt.color != "always" && opt.color != "never" {
 		return usageError(stderr, "--color: want auto, always or never, not %q", opt.color)
+	}
+	if opt.sarifCategory != "" && opt.format != "sarif" {
+		return usageError(stderr, "--sarif-category needs --format sarif")
 	}
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -113,6 +118,7 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		ToolVersion: version(),
 		RepoRoot:    repoRoot(cwd),
 		Rules:       rules.All(),
+		Category:    opt.sarifCategory,
 	}
 	if err := writeReport(opt.output, stdout, results, ropt); err != nil {
 		fmt.Fprintf(stderr, "cachelint: %v\n", err)

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/cachelint/cachelint/rules"
@@ -19,15 +20,20 @@ type ruleInfo struct {
 	Summary  string   `json:"summary"`
 	URL      string   `json:"url"`
 	Tags     []string `json:"tags"`
-	Doc      string   `json:"doc,omitempty"`
+	// Precision and SecuritySeverity are as in SARIF: how often the
+	// rule's findings are right, and GitHub's security severity score.
+	Precision        string `json:"precision"`
+	SecuritySeverity string `json:"securitySeverity,omitempty"`
+	Doc              string `json:"doc,omitempty"`
 }
 
 func runRules(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("cachelint rules", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	format := fs.String("format", "text", "output format: text, json or markdown")
+	linkBase := fs.String("link-base", rules.DocsDir, "markdown only: what the rule page links start with (`URL` or path); the default is the repository-relative path the README uses")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: cachelint rules [--format text|json|markdown] [CODE|NAME]")
+		fmt.Fprintln(stderr, "Usage: cachelint rules [--format text|json|markdown] [--link-base URL] [CODE|NAME]")
 		fs.PrintDefaults()
 	}
 	names, err := parseInterspersed(fs, args)
@@ -39,6 +45,11 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 	}
 	if *format != "text" && *format != "json" && *format != "markdown" {
 		return usageError(stderr, "rules --format: want text, json or markdown, not %q", *format)
+	}
+	linkBaseSet := false
+	fs.Visit(func(f *flag.Flag) { linkBaseSet = linkBaseSet || f.Name == "link-base" })
+	if linkBaseSet && *format != "markdown" {
+		return usageError(stderr, "rules --link-base needs --format markdown")
 	}
 	selected := rules.All()
 	if len(names) > 0 {
@@ -56,7 +67,10 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 	case "json":
 		infos := make([]ruleInfo, 0, len(selected))
 		for _, r := range selected {
-			info := ruleInfo{Code: r.Code, Name: r.Name(), Severity: r.Severity.String(), Summary: r.Summary(), URL: r.URL(), Tags: r.Tags}
+			info := ruleInfo{
+				Code: r.Code, Name: r.Name(), Severity: r.Severity.String(), Summary: r.Summary(), URL: r.URL(), Tags: r.Tags,
+				Precision: string(r.Precision), SecuritySeverity: r.SecuritySeverity(),
+			}
 			if full {
 				info.Doc = r.Analyzer.Doc
 			}
@@ -69,10 +83,12 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 			return exitError
 		}
 	case "markdown":
+		// The table the README embeds (a test checks that they agree).
 		fmt.Fprintln(stdout, "| Code | Name | Severity | Summary |")
 		fmt.Fprintln(stdout, "|------|------|----------|---------|")
+		cell := strings.NewReplacer("|", `\|`, "\n", " ").Replace
 		for _, r := range selected {
-			fmt.Fprintf(stdout, "| %s | [%s](%s) | %s | %s |\n", r.Code, r.Name(), r.URL(), r.Severity, r.Summary())
+			fmt.Fprintf(stdout, "| %s | [%s](%s%s.md) | %s | %s |\n", r.Code, r.Name(), *linkBase, r.Name(), r.Severity, cell(r.Summary()))
 		}
 	default:
 		if full {
