@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
@@ -44,14 +45,48 @@ type Context struct {
 	patterns   []string
 	matcher    *patternmatcher.PatternMatcher
 
-	dirs map[string]map[string]bool // listings read so far: dir → names (nil: not a directory)
+	dirs   map[string]map[string]bool // listings read so far: dir → names (nil: not a directory)
+	lister *Lister
+}
+
+// Lister reads each directory once and shares its listing between the
+// build contexts of one run (Dockerfiles of one directory share their
+// context). It is safe for concurrent use.
+type Lister struct {
+	dirs sync.Map // absolute directory → map[string]bool, nil when not a directory
+}
+
+// List returns the names in an absolute directory, nil when it is not
+// one or cannot be read.
+func (l *Lister) List(dir string) map[string]bool {
+	if v, ok := l.dirs.Load(dir); ok {
+		return v.(map[string]bool)
+	}
+	var names map[string]bool
+	if entries, err := os.ReadDir(dir); err == nil {
+		names = make(map[string]bool, len(entries))
+		for _, e := range entries {
+			names[e.Name()] = true
+		}
+	}
+	v, _ := l.dirs.LoadOrStore(dir, names)
+	return v.(map[string]bool)
+}
+
+// Has reports whether an absolute path names an entry of its directory.
+func (l *Lister) Has(p string) bool {
+	return l.List(filepath.Dir(p))[filepath.Base(p)]
 }
 
 // New returns the context rooted at dir ("" when the Dockerfile came from
 // standard input with no name: then nothing is known to exist) with the
-// given ignore file and its content.
-func New(dir, ignoreFile string, ignoreData []byte) *Context {
-	c := &Context{dir: dir, IgnoreFile: ignoreFile, dirs: map[string]map[string]bool{}}
+// given ignore file and its content. Directories are read through lister
+// (nil: a private one).
+func New(dir, ignoreFile string, ignoreData []byte, lister *Lister) *Context {
+	if lister == nil {
+		lister = &Lister{}
+	}
+	c := &Context{dir: dir, IgnoreFile: ignoreFile, dirs: map[string]map[string]bool{}, lister: lister}
 	if ignoreFile == "" {
 		return c
 	}
@@ -100,12 +135,7 @@ func (c *Context) list(dir string) map[string]bool {
 	}
 	var names map[string]bool
 	if dir == "" || c.list(path.Dir(strings.TrimSuffix("/"+dir, "/"))[1:])[path.Base(dir)] {
-		if entries, err := os.ReadDir(filepath.Join(c.dir, filepath.FromSlash(dir))); err == nil {
-			names = make(map[string]bool, len(entries))
-			for _, e := range entries {
-				names[e.Name()] = true
-			}
-		}
+		names = c.lister.List(filepath.Join(c.dir, filepath.FromSlash(dir)))
 	}
 	c.dirs[dir] = names
 	return names

@@ -18,7 +18,7 @@ func TestContext(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c := New(dir, filepath.Join(dir, ".dockerignore"), []byte("# deps\nnode_modules\n.git\n*.md\n!README.md\n"))
+	c := New(dir, filepath.Join(dir, ".dockerignore"), []byte("# deps\nnode_modules\n.git\n*.md\n!README.md\n"), nil)
 	if c.IgnoreErr != nil {
 		t.Fatal(c.IgnoreErr)
 	}
@@ -47,11 +47,11 @@ func TestContext(t *testing.T) {
 }
 
 func TestUnknownContext(t *testing.T) {
-	c := New("", "", nil)
+	c := New("", "", nil, nil)
 	if c.Known() || c.Exists("Dockerfile") || c.Glob("*") != nil || c.Ignored("x") {
 		t.Error("an unknown context holds nothing")
 	}
-	bad := New(t.TempDir(), ".dockerignore", []byte("[\n"))
+	bad := New(t.TempDir(), ".dockerignore", []byte("[\n"), nil)
 	if bad.IgnoreErr == nil {
 		t.Error("a bad pattern must be reported")
 	}

@@ -54,6 +54,9 @@ func Parse(name string, src []byte, tok *token.File) *File {
 	for _, node := range res.AST.Children {
 		b.add(node)
 	}
+	if b.sh != nil {
+		shParsers.Put(b.sh)
+	}
 	return f
 }
 

@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -348,6 +349,9 @@ func (s *shellState) setenv(k, v string) {
 	s.env[k] = v
 }
 
+// shParsers keeps shell parsers for reuse from file to file.
+var shParsers = sync.Pool{New: func() any { return syntax.NewParser(syntax.Variant(syntax.LangBash)) }}
+
 // maxShellDepth bounds nested `sh -c` parsing.
 const maxShellDepth = 8
 
@@ -367,7 +371,7 @@ func (w *walker) script(t text, st *shellState) {
 		return
 	}
 	if w.b.sh == nil {
-		w.b.sh = syntax.NewParser(syntax.Variant(syntax.LangBash))
+		w.b.sh = shParsers.Get().(*syntax.Parser)
 	}
 	f, err := w.b.sh.Parse(strings.NewReader(t.s), "")
 	if err != nil {

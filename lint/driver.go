@@ -46,12 +46,13 @@ type Linter struct {
 	order       []*analysis.Analyzer // dependencies first
 	MaxFileSize int64
 	Jobs        int // files linted at once; 0 means GOMAXPROCS
+	lister      *buildcontext.Lister
 }
 
 // New returns a Linter for the given rules after checking the analyzer
 // graph with analysis.Validate.
 func New(rs []*rules.Rule) (*Linter, error) {
-	l := &Linter{rules: rs, byAnalyzer: map[*analysis.Analyzer]*rules.Rule{}, MaxFileSize: DefaultMaxFileSize}
+	l := &Linter{rules: rs, byAnalyzer: map[*analysis.Analyzer]*rules.Rule{}, MaxFileSize: DefaultMaxFileSize, lister: &buildcontext.Lister{}}
 	var roots []*analysis.Analyzer
 	for _, r := range rs {
 		l.byAnalyzer[r.Analyzer] = r
@@ -131,7 +132,7 @@ func (l *Linter) Lint(u Unit) FileResult {
 		itf.SetLinesForContent(data)
 		other = append(other, name)
 	}
-	provided := map[*analysis.Analyzer]any{buildcontext.Analyzer: buildcontext.New(contextDir(u), name, data)}
+	provided := map[*analysis.Analyzer]any{buildcontext.Analyzer: buildcontext.New(contextDir(u), name, data, l.lister)}
 
 	diags, results, err := l.run(fset, other, files, provided)
 	if err != nil {
@@ -314,6 +315,9 @@ func (l *Linter) dockerignore(u Unit) (string, []byte, bool) {
 	}
 	candidates := []string{u.AbsPath + ".dockerignore", filepath.Join(contextDir(u), ".dockerignore")}
 	for _, c := range candidates {
+		if !l.lister.Has(c) {
+			continue
+		}
 		if data, err := l.readFile(c); err == nil {
 			return c, data, true
 		}
