@@ -413,3 +413,58 @@ func sarifResults(t *testing.T, file string) int {
 	}
 	return len(log.Runs[0].Results)
 }
+
+// TestReadmeIntegrationSnippets checks the README's YAML examples: they
+// parse, the action's steps pass only declared inputs, and the pre-commit
+// configuration names hooks that exist.
+func TestReadmeIntegrationSnippets(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(checkoutRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	action, _ := readAction(t)
+	hooks := readPreCommitHooks(t)
+	var workflows, configs int
+	for _, block := range regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(data), -1) {
+		var doc struct {
+			Repos []struct {
+				Repo  string
+				Hooks []struct{ ID string }
+			}
+			Jobs map[string]struct {
+				Steps []actionStep
+			}
+		}
+		if err := yaml.Unmarshal([]byte(block[1]), &doc); err != nil {
+			t.Errorf("README YAML example does not parse: %v\n%s", err, block[1])
+			continue
+		}
+		for _, job := range doc.Jobs {
+			for _, st := range job.Steps {
+				if !strings.HasPrefix(st.Uses, "cachelint/cachelint@") {
+					continue
+				}
+				workflows++
+				for k := range st.With {
+					if _, ok := action.Inputs[k]; !ok {
+						t.Errorf("README workflow passes undeclared input %q", k)
+					}
+				}
+			}
+		}
+		for _, r := range doc.Repos {
+			if !strings.HasSuffix(r.Repo, "/cachelint/cachelint") {
+				continue
+			}
+			configs++
+			for _, h := range r.Hooks {
+				if _, ok := hooks[h.ID]; !ok {
+					t.Errorf("README pre-commit configuration names hook %q, which does not exist", h.ID)
+				}
+			}
+		}
+	}
+	if workflows < 2 || configs < 1 {
+		t.Errorf("README has %d workflows using the action and %d pre-commit configurations, want 2 and 1", workflows, configs)
+	}
+}
