@@ -46,13 +46,20 @@ type Linter struct {
 	order       []*analysis.Analyzer // dependencies first
 	MaxFileSize int64
 	Jobs        int // files linted at once; 0 means GOMAXPROCS
+	// SettingsFor returns the settings of a unit; nil means the defaults
+	// for every unit. It must return the same *Settings for units that
+	// share them: the analyzers to run are worked out once for each.
+	SettingsFor func(u Unit) *Settings
+	defaults    *Settings
 	lister      *buildcontext.Lister
+	plans       sync.Map // *Settings → []*analysis.Analyzer to run
 }
 
 // New returns a Linter for the given rules after checking the analyzer
 // graph with analysis.Validate.
 func New(rs []*rules.Rule) (*Linter, error) {
-	l := &Linter{rules: rs, byAnalyzer: map[*analysis.Analyzer]*rules.Rule{}, MaxFileSize: DefaultMaxFileSize, lister: &buildcontext.Lister{}}
+	l := &Linter{rules: rs, byAnalyzer: map[*analysis.Analyzer]*rules.Rule{}, MaxFileSize: DefaultMaxFileSize,
+		defaults: DefaultSettings(rs), lister: &buildcontext.Lister{}}
 	var roots []*analysis.Analyzer
 	for _, r := range rs {
 		l.byAnalyzer[r.Analyzer] = r
@@ -77,6 +84,48 @@ func New(rs []*rules.Rule) (*Linter, error) {
 		visit(a)
 	}
 	return l, nil
+}
+
+// settings returns the unit's settings.
+func (l *Linter) settings(u Unit) *Settings {
+	if l.SettingsFor != nil {
+		if s := l.SettingsFor(u); s != nil {
+			return s
+		}
+	}
+	return l.defaults
+}
+
+// plan returns the analyzers to run under s, dependencies first: the rules
+// that are on and what they require.
+func (l *Linter) plan(s *Settings) []*analysis.Analyzer {
+	if p, ok := l.plans.Load(s); ok {
+		return p.([]*analysis.Analyzer)
+	}
+	need := map[*analysis.Analyzer]bool{}
+	var mark func(a *analysis.Analyzer)
+	mark = func(a *analysis.Analyzer) {
+		if need[a] {
+			return
+		}
+		need[a] = true
+		for _, r := range a.Requires {
+			mark(r)
+		}
+	}
+	for _, r := range l.rules {
+		if s.On(r.Code) {
+			mark(r.Analyzer)
+		}
+	}
+	var p []*analysis.Analyzer
+	for _, a := range l.order {
+		if need[a] {
+			p = append(p, a)
+		}
+	}
+	v, _ := l.plans.LoadOrStore(s, p)
+	return v.([]*analysis.Analyzer)
 }
 
 // LintAll lints units concurrently and returns their results sorted by
@@ -134,11 +183,12 @@ func (l *Linter) Lint(u Unit) FileResult {
 	}
 	provided := map[*analysis.Analyzer]any{buildcontext.Analyzer: buildcontext.New(contextDir(u), name, data, l.lister)}
 
-	diags, results, err := l.run(fset, other, files, provided)
+	settings := l.settings(u)
+	diags, results, err := l.run(l.plan(settings), fset, other, files, provided)
 	if err != nil {
 		res.Err = err
 	}
-	res.Findings = l.findings(fset, u, diags)
+	res.Findings = l.findings(fset, u, diags, settings)
 	if f, ok := results[dockerfile.Analyzer].(*dockerfile.File); ok && f.ParseErr != nil && res.Err == nil {
 		res.Err = fmt.Errorf("BuildKit cannot parse it: %w", f.ParseErr)
 	}
@@ -150,11 +200,11 @@ type diag struct {
 	analyzer *analysis.Analyzer
 }
 
-// run runs every analyzer in dependency order over one unit. The results
+// run runs the analyzers of a plan, in its order, over one unit. The results
 // of the analyzers in provided (the unit's inputs that are not files, such
 // as its build context) are given, not computed.
-func (l *Linter) run(fset *token.FileSet, other []string, files map[string][]byte, provided map[*analysis.Analyzer]any) ([]diag, map[*analysis.Analyzer]any, error) {
-	results := make(map[*analysis.Analyzer]any, len(l.order))
+func (l *Linter) run(plan []*analysis.Analyzer, fset *token.FileSet, other []string, files map[string][]byte, provided map[*analysis.Analyzer]any) ([]diag, map[*analysis.Analyzer]any, error) {
+	results := make(map[*analysis.Analyzer]any, len(plan))
 	failed := map[*analysis.Analyzer]bool{}
 	var diags []diag
 	var errs []error
@@ -175,7 +225,7 @@ func (l *Linter) run(fset *token.FileSet, other []string, files map[string][]byt
 		ReadFile:   readFile,
 	}
 	pass.Report = func(d analysis.Diagnostic) { diags = append(diags, diag{d, pass.Analyzer}) }
-	for _, a := range l.order {
+	for _, a := range plan {
 		if res, ok := provided[a]; ok {
 			results[a] = res
 			continue
@@ -208,7 +258,9 @@ func runAnalyzer(pass *analysis.Pass) (res any, err error) {
 }
 
 // findings converts diagnostics to sorted, de-duplicated findings.
-func (l *Linter) findings(fset *token.FileSet, u Unit, diags []diag) []Finding {
+// Findings of rules that are off under settings are dropped; the others
+// get the severity settings give them.
+func (l *Linter) findings(fset *token.FileSet, u Unit, diags []diag, settings *Settings) []Finding {
 	out := make([]Finding, 0, len(diags))
 	for _, d := range diags {
 		r := l.byAnalyzer[d.analyzer]
@@ -228,6 +280,9 @@ func (l *Linter) findings(fset *token.FileSet, u Unit, diags []diag) []Finding {
 		}
 		if d.Category != "" && d.Category != r.Code {
 			f.Code = d.Category
+		}
+		if f.Severity = settings.Severity[f.Code]; f.Severity == rules.SeverityNone {
+			continue
 		}
 		for _, sf := range d.SuggestedFixes {
 			fix := Fix{Message: sf.Message}

@@ -90,6 +90,9 @@ type Rule struct {
 	Tags     []string // categories for SARIF, e.g. cache, security
 	// Precision is how often the rule's findings are right.
 	Precision Precision
+	// Off is set for a rule that reports only when selected: one that
+	// another rule supersedes, or one that is noisy by nature.
+	Off bool
 }
 
 // Name is the rule's kebab-case name. go/analysis requires analyzer names
