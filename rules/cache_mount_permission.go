@@ -74,14 +74,7 @@ func runCacheMountPermission(pass *analysis.Pass) (any, error) {
 	if !hasCacheMounts(f) {
 		return nil, nil
 	}
-	for _, s := range f.Stages {
-		if IsWindows(s) {
-			continue
-		}
-		for _, in := range s.Instructions {
-			checkMountOwners(pass, f, in)
-		}
-	}
+	linuxRuns(f, func(in *dockerfile.Instruction) { checkMountOwners(pass, f, in) })
 	return nil, nil
 }
 

@@ -85,14 +85,7 @@ func runCacheMountWrongTarget(pass *analysis.Pass) (any, error) {
 	if !hasCacheMounts(f) {
 		return nil, nil
 	}
-	for _, s := range f.Stages {
-		if IsWindows(s) {
-			continue
-		}
-		for _, in := range s.Instructions {
-			checkWrongTargets(pass, f, in)
-		}
-	}
+	linuxRuns(f, func(in *dockerfile.Instruction) { checkWrongTargets(pass, f, in) })
 	return nil, nil
 }
 

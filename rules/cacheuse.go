@@ -205,6 +205,20 @@ type cacheMount struct {
 	ID string
 }
 
+// linuxRuns calls fn for each RUN of the file's Linux stages, in order.
+func linuxRuns(f *dockerfile.File, fn func(in *dockerfile.Instruction)) {
+	for _, s := range f.Stages {
+		if IsWindows(s) {
+			continue
+		}
+		for _, in := range s.Instructions {
+			if in.Run != nil {
+				fn(in)
+			}
+		}
+	}
+}
+
 // hasCacheMounts reports whether any RUN of the file has a cache mount:
 // the rules about mounts have nothing to say about a file without one.
 func hasCacheMounts(f *dockerfile.File) bool {

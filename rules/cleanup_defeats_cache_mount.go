@@ -69,16 +69,7 @@ func runCleanupDefeatsCacheMount(pass *analysis.Pass) (any, error) {
 	if !hasCacheMounts(f) {
 		return nil, nil
 	}
-	for _, s := range f.Stages {
-		if IsWindows(s) {
-			continue
-		}
-		for _, in := range s.Instructions {
-			if in.Run != nil {
-				checkDefeatedMounts(pass, f, in)
-			}
-		}
-	}
+	linuxRuns(f, func(in *dockerfile.Instruction) { checkDefeatedMounts(pass, f, in) })
 	return nil, nil
 }
 
