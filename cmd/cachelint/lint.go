@@ -97,6 +97,8 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	linter.MaxFileSize = opt.maxFileSize
+	cwd, _ := os.Getwd()
+	linter.Root = repoRoot(cwd)
 	results := linter.LintAll(units)
 
 	status := exitOK
@@ -111,12 +113,11 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 
-	cwd, _ := os.Getwd()
 	ropt := report.Options{
 		Format:      opt.format,
 		Color:       useColor(opt),
 		ToolVersion: version(),
-		RepoRoot:    repoRoot(cwd),
+		RepoRoot:    linter.Root,
 		Rules:       rules.All(),
 		Category:    opt.sarifCategory,
 	}
