@@ -3,9 +3,9 @@ package lint
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/cachelint/cachelint/dockerfile"
@@ -24,8 +24,13 @@ const FingerprintScheme = "cachelintHash/v2"
 // counting from 1, among the findings of the file with the same code and
 // text. It does not depend on line numbers.
 func Fingerprint(code, path, text string, occurrence int) string {
-	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%s\x00%d", code, path, text, occurrence))
-	return hex.EncodeToString(sum[:])
+	h := sha256.New()
+	for _, part := range []string{code, path, text} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	h.Write(strconv.AppendInt(nil, int64(occurrence), 10))
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // RepoPath is the path a file's fingerprints use: abs relative to root,
@@ -50,16 +55,27 @@ func RepoPath(root, abs, shown string) string {
 // wrapping it differently or commenting inside it leaves it unchanged;
 // changing a word changes it.
 func InstructionText(f *dockerfile.File, in *dockerfile.Instruction) string {
-	var words []string
-	for n := in.StartLine; n <= in.EndLine; n++ {
-		line := strings.TrimSpace(f.Line(n))
-		if n > in.StartLine && strings.HasPrefix(line, "#") {
+	return normalise(f.Line, in.StartLine, in.EndLine, f.Escape)
+}
+
+// normalise joins lines start to end of a file as InstructionText says;
+// line(n) returns line n.
+func normalise(line func(int) string, start, end int, escape byte) string {
+	var b strings.Builder
+	for n := start; n <= end; n++ {
+		l := strings.TrimSpace(line(n))
+		if n > start && strings.HasPrefix(l, "#") {
 			continue
 		}
-		line = strings.TrimSuffix(line, string(f.Escape))
-		words = append(words, strings.Fields(line)...)
+		l = strings.TrimSuffix(l, string(escape))
+		for w := range strings.FieldsSeq(l) {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(w)
+		}
 	}
-	return strings.Join(words, " ")
+	return b.String()
 }
 
 // anchor finds the text a finding at line of the Dockerfile is
@@ -68,23 +84,29 @@ func InstructionText(f *dockerfile.File, in *dockerfile.Instruction) string {
 // directive, a file BuildKit cannot parse), the line itself with its white
 // space collapsed.
 func anchor(f *dockerfile.File, lines []string, line int) string {
+	text := func(n int) string {
+		if n < 1 || n > len(lines) {
+			return ""
+		}
+		return lines[n-1]
+	}
 	if f != nil {
 		ins := f.Instructions
 		i := sort.Search(len(ins), func(i int) bool { return ins[i].StartLine > line }) - 1
 		if i >= 0 && line <= ins[i].EndLine {
-			return InstructionText(f, ins[i])
+			return normalise(text, ins[i].StartLine, ins[i].EndLine, f.Escape)
 		}
 	}
-	if line < 1 || line > len(lines) {
-		return ""
-	}
-	return strings.Join(strings.Fields(lines[line-1]), " ")
+	return normalise(text, line, line, 0)
 }
 
 // setFingerprints fills in the fingerprint of each finding of a unit's
 // Dockerfile, whose findings are sorted; f is the file's model (nil when
-// there is none) and lines its lines.
+// there is none) and lines its lines, as in FileResult.Lines.
 func setFingerprints(findings []Finding, f *dockerfile.File, lines []string, path string) {
+	if len(findings) == 0 {
+		return
+	}
 	seen := map[string]int{}
 	texts := map[int]string{} // by line
 	for i := range findings {
