@@ -46,6 +46,9 @@ type Linter struct {
 	order       []*analysis.Analyzer // dependencies first
 	MaxFileSize int64
 	Jobs        int // files linted at once; 0 means GOMAXPROCS
+	// Root is the directory the paths in fingerprints are relative to,
+	// the repository root; "" means each unit's Path as given.
+	Root string
 	// SettingsFor returns the settings of a unit; nil means the defaults
 	// for every unit. It must return the same *Settings for units that
 	// share them: the analyzers to run are worked out once for each.
@@ -189,7 +192,9 @@ func (l *Linter) Lint(u Unit) FileResult {
 		res.Err = err
 	}
 	res.Findings = l.findings(fset, u, diags, settings)
-	if f, ok := results[dockerfile.Analyzer].(*dockerfile.File); ok && f.ParseErr != nil && res.Err == nil {
+	f, _ := results[dockerfile.Analyzer].(*dockerfile.File)
+	setFingerprints(res.Findings, f, res.Lines, RepoPath(l.Root, u.AbsPath, u.Path))
+	if f != nil && f.ParseErr != nil && res.Err == nil {
 		res.Err = fmt.Errorf("BuildKit cannot parse it: %w", f.ParseErr)
 	}
 	return res

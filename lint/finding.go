@@ -22,6 +22,9 @@ type Finding struct {
 	Message   string
 	URL       string // the rule's documentation page
 	Fixes     []Fix
+	// Fingerprint identifies the finding across edits that move it (see
+	// the function Fingerprint); SARIF logs and baselines use it.
+	Fingerprint string
 }
 
 // Fix is a suggested change made of text edits to the finding's file.

@@ -175,7 +175,7 @@ func TestSARIFFingerprintsOfLintedFixture(t *testing.T) {
 		log := lintTree(t, map[string]string{"svc/Dockerfile": src})
 		var out []result
 		for _, r := range log.Runs[0].Results {
-			fp, _ := r.PartialFingerprints["cachelintHash/v1"].(string)
+			fp, _ := r.PartialFingerprints[lint.FingerprintScheme].(string)
 			out = append(out, result{deref(r.RuleID), deref(r.Locations[0].PhysicalLocation.Region.StartLine), fp})
 		}
 		return out
@@ -207,6 +207,39 @@ func TestSARIFFingerprintsOfLintedFixture(t *testing.T) {
 		if is[i].fingerprint != was[i].fingerprint {
 			t.Errorf("%s moved from line %d to %d and its fingerprint changed: %s -> %s",
 				was[i].rule, was[i].line, is[i].line, was[i].fingerprint, is[i].fingerprint)
+		}
+	}
+}
+
+// TestSARIFFingerprintIsTheFindings checks that a SARIF result carries the
+// fingerprint the linter gave its finding, the one baselines match by.
+func TestSARIFFingerprintIsTheFindings(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "Dockerfile")
+	if err := os.WriteFile(p, []byte("FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := lint.New(rules.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Root = dir
+	results := l.LintAll([]lint.Unit{{Path: "Dockerfile", AbsPath: p}})
+	var buf bytes.Buffer
+	if err := report.Write(&buf, results, report.Options{Format: "sarif", RepoRoot: dir, Rules: rules.All()}); err != nil {
+		t.Fatal(err)
+	}
+	log, err := sarif.FromBytes(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := results[0].Findings
+	if len(fs) == 0 || len(log.Runs[0].Results) != len(fs) {
+		t.Fatalf("%d findings, %d results", len(fs), len(log.Runs[0].Results))
+	}
+	for i, r := range log.Runs[0].Results {
+		if got := r.PartialFingerprints[lint.FingerprintScheme]; got != fs[i].Fingerprint || fs[i].Fingerprint == "" {
+			t.Errorf("result %d: fingerprint %v, finding's %q", i, got, fs[i].Fingerprint)
 		}
 	}
 }

@@ -2,10 +2,7 @@ package report
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -20,9 +17,6 @@ const (
 	informationURI = "https://github.com/cachelint/cachelint"
 	// srcRoot is the uriBaseId of artifact URIs relative to the repository.
 	srcRoot = "%SRCROOT%"
-	// fingerprintKey names cachelint's partial fingerprint; bump the
-	// version if the way it is computed ever changes.
-	fingerprintKey = "cachelintHash/v1"
 	// maxDescription is the most characters GitHub code scanning takes in
 	// a rule's shortDescription and fullDescription.
 	maxDescription = 1024
@@ -63,8 +57,7 @@ func writeSARIF(buf *bytes.Buffer, results []lint.FileResult, opt Options) error
 
 	for i := range results {
 		fr := &results[i]
-		art, name := artifact(root, absPath(fr))
-		seen := make(map[string]int) // occurrences of each fingerprint input
+		art := artifact(root, absPath(fr))
 		for j := range fr.Findings {
 			f := &fr.Findings[j]
 			s := findingSpan(f)
@@ -81,10 +74,9 @@ func writeSARIF(buf *bytes.Buffer, results []lint.FileResult, opt Options) error
 			}
 			res.AddLocation(sarif.NewLocationWithPhysicalLocation(loc))
 
-			key := f.Code + "\x00" + name + "\x00" + strings.TrimSpace(fr.LineText(s.line))
-			seen[key]++
-			sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d", key, seen[key]))
-			res.WithPartialFingerPrints(map[string]any{fingerprintKey: hex.EncodeToString(sum[:])})
+			if f.Fingerprint != "" {
+				res.WithPartialFingerPrints(map[string]any{lint.FingerprintScheme: f.Fingerprint})
+			}
 
 			for _, fix := range fixable(f) {
 				change := sarif.NewArtifactChange(art)
@@ -190,18 +182,16 @@ func truncate(s string, n int) string {
 func ptr[T any](v T) *T { return &v }
 
 // artifact locates a file for SARIF: relative to root with uriBaseId
-// %SRCROOT% when it is inside root, else by absolute file URI. It also
-// returns the slash-separated path the location stands for, the input of
-// fingerprints.
-func artifact(root, abs string) (loc *sarif.ArtifactLocation, name string) {
+// %SRCROOT% when it is inside root, else by absolute file URI.
+func artifact(root, abs string) *sarif.ArtifactLocation {
 	if root != "" {
 		rel, err := filepath.Rel(root, abs)
 		if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 			rel = filepath.ToSlash(rel)
-			return sarif.NewSimpleArtifactLocation((&url.URL{Path: rel}).String()).WithUriBaseId(srcRoot), rel
+			return sarif.NewSimpleArtifactLocation((&url.URL{Path: rel}).String()).WithUriBaseId(srcRoot)
 		}
 	}
-	return sarif.NewSimpleArtifactLocation(fileURI(abs)), filepath.ToSlash(abs)
+	return sarif.NewSimpleArtifactLocation(fileURI(abs))
 }
 
 // sarifRegion converts a known span to a SARIF region in UTF-16 columns.

@@ -14,7 +14,7 @@ import (
 	"github.com/cachelint/cachelint/rules"
 )
 
-var update = flag.Bool("update", false, "rewrite the generated parts of docs/json-output.md and README.md")
+var update = flag.Bool("update", false, "rewrite the generated parts of docs/json-output.md, docs/baseline.md and README.md")
 
 // generated finds the part of doc between the line that starts with begin
 // and the line that starts with end, and returns doc with that part

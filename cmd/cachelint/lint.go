@@ -42,6 +42,8 @@ type lintOptions struct {
 	context       string
 	maxFileSize   int64
 	sarifCategory string
+	baseline      string
+	writeBaseline string
 }
 
 func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -56,6 +58,8 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&opt.context, "context", "", "build context `DIR` of the Dockerfile (single file only; default: its directory)")
 	fs.Int64Var(&opt.maxFileSize, "max-file-size", lint.DefaultMaxFileSize, "largest file to read, in bytes")
 	fs.StringVar(&opt.sarifCategory, "sarif-category", "", "SARIF only: the `CATEGORY` of this analysis for GitHub code scanning (automationDetails.id, a trailing slash added)")
+	fs.StringVar(&opt.baseline, "baseline", "", "leave out the findings recorded in the baseline `FILE` (see --write-baseline)")
+	fs.StringVar(&opt.writeBaseline, "write-baseline", "", "record every finding in the baseline `FILE`, for --baseline to leave out")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, lintUsage)
 		fs.PrintDefaults()
@@ -86,6 +90,10 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if opt.context != "" && len(paths) != 1 {
 		return usageError(stderr, "--context needs exactly one Dockerfile")
 	}
+	base, status := readBaseline(opt, stderr)
+	if status != exitOK {
+		return status
+	}
 
 	units, errs, notes := collectUnits(paths, opt, stdin)
 	for _, n := range notes {
@@ -97,9 +105,11 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	linter.MaxFileSize = opt.maxFileSize
+	cwd, _ := os.Getwd()
+	linter.Root = repoRoot(cwd)
 	results := linter.LintAll(units)
+	status = applyBaseline(opt, base, results, linter.Root, stderr)
 
-	status := exitOK
 	for _, e := range errs {
 		fmt.Fprintf(stderr, "cachelint: %v\n", e)
 		status = exitError
@@ -111,12 +121,11 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 
-	cwd, _ := os.Getwd()
 	ropt := report.Options{
 		Format:      opt.format,
 		Color:       useColor(opt),
 		ToolVersion: version(),
-		RepoRoot:    repoRoot(cwd),
+		RepoRoot:    linter.Root,
 		Rules:       rules.All(),
 		Category:    opt.sarifCategory,
 	}
