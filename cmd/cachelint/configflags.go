@@ -39,10 +39,10 @@ type configFlags struct {
 func (c *configFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.file, "config", "", "use the configuration `FILE` for every file instead of the .cachelint.yaml found above each")
 	fs.BoolVar(&c.noConfig, "no-config", false, "use no configuration file")
-	fs.Var(&c.selects, "select", "only these rules: `CODES`, names, prefixes (CL0) or tags (cache, security, buildkit ...), comma-separated; replaces the file's selection")
+	fs.Var(&c.selects, "select", "only these `RULES`: codes, names, prefixes (CL0) or tags (cache, security, buildkit ...), or ALL; comma-separated, repeatable; replaces the configuration's selection")
 	fs.Var(&c.extendSelects, "extend-select", "also these `RULES` (as for --select)")
 	fs.Var(&c.ignores, "ignore", "not these `RULES` (as for --select)")
-	fs.Var(&c.severities, "severity", "report the rules `RULE=LEVEL` names at error, warning, info or off; comma-separated, repeatable")
+	fs.Var(&c.severities, "severity", "set severities: `RULE=LEVEL`, LEVEL being error, warning, info or off; comma-separated, repeatable")
 	fs.StringVar(&c.failLevel, "fail-level", "", "lowest severity that makes the exit status 1: error, warning, info or none (default: the configuration's fail-level, else warning)")
 }
 
