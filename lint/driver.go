@@ -184,9 +184,11 @@ func (l *Linter) Lint(u Unit) FileResult {
 		itf.SetLinesForContent(data)
 		other = append(other, name)
 	}
-	provided := map[*analysis.Analyzer]any{buildcontext.Analyzer: buildcontext.New(contextDir(u), name, data, l.lister)}
-
 	settings := l.settings(u)
+	provided := map[*analysis.Analyzer]any{
+		buildcontext.Analyzer: buildcontext.New(contextDir(u), name, data, l.lister),
+		rules.ConfiguredTools: settings.Tools,
+	}
 	diags, results, err := l.run(l.plan(settings), fset, other, files, provided)
 	if err != nil {
 		res.Err = err

@@ -12,6 +12,9 @@ type Settings struct {
 	// absent, or whose severity is SeverityNone, is off: it does not run
 	// (unless another rule needs its result) and reports nothing.
 	Severity map[string]rules.Severity
+	// Tools are the tools the configuration describes beside the tool
+	// table (rules.ConfiguredTools hands them to the rules).
+	Tools []rules.ExtraTool
 }
 
 // DefaultSettings turns on every rule of rs at its default severity, but

@@ -30,14 +30,19 @@ type cacheNeed struct {
 }
 
 // cacheNeeds lists the caches that the commands of a RUN use, in the
-// order the commands run. Commands that wipe a cache are not uses.
-func cacheNeeds(in *dockerfile.Instruction) []cacheNeed {
+// order the commands run. Commands that wipe a cache are not uses. The
+// extra tools (those the configuration describes) come before the tool
+// table: a command that runs one of them is that tool's.
+func cacheNeeds(in *dockerfile.Instruction, extra ...*configuredTool) []cacheNeed {
 	if in.Run == nil {
 		return nil
 	}
 	var needs []cacheNeed
 	for _, c := range in.Run.Commands {
-		t, args := toolCommand(c)
+		t, args := matchConfigured(extra, c)
+		if t == nil {
+			t, args = toolCommand(c)
+		}
 		if t == nil || t.uses == nil {
 			continue
 		}

@@ -81,7 +81,11 @@ known here (HOME of a user the Dockerfile does not create, a variable
 with no value); a RUN with a cache mount whose target is not known
 (target=$CACHE_DIR with no default); a RUN that already has a cache mount meant for the tool
 on another directory (that is cache-mount-wrong-target); Windows stages.
-Tools run from scripts (RUN ./build.sh) are not seen. In the image's own
+Tools run from scripts (RUN ./build.sh) are not seen, unless the
+configuration file describes the script (the tools: key of
+.cachelint.yaml: its command and the cache directories it keeps): a
+command that starts with a configured command is checked for mounts on
+those directories like any tool of the table. In the image's own
 stages, package-cache-left-in-layer may name the same command, about
 image size rather than speed: the one mount answers both.
 
@@ -91,12 +95,13 @@ Sources:
 - https://docs.astral.sh/uv/guides/integration/docker/#caching
 - https://pnpm.io/docker`,
 	URL:      docURL("missing-cache-mount"),
-	Requires: []*analysis.Analyzer{dockerfile.Analyzer},
+	Requires: []*analysis.Analyzer{dockerfile.Analyzer, ConfiguredTools},
 	Run:      runMissingCacheMount,
 }
 
 func runMissingCacheMount(pass *analysis.Pass) (any, error) {
 	f := pass.ResultOf[dockerfile.Analyzer].(*dockerfile.File)
+	extra := configuredTools(pass)
 	for _, s := range f.Stages {
 		if IsWindows(s) {
 			continue
@@ -105,7 +110,7 @@ func runMissingCacheMount(pass *analysis.Pass) (any, error) {
 		stored := storesInImage{}
 		for _, in := range stageChain(s) {
 			if in.Stage == s {
-				checkCacheMounts(pass, f, in, stored)
+				checkCacheMounts(pass, f, in, stored, extra)
 			}
 			stored.update(in)
 		}
@@ -166,7 +171,7 @@ func projectInstall(in *dockerfile.Instruction, n cacheNeed) bool {
 	return n.Tool.installs(n.Args, func(name string) (string, bool) { return n.Cmd.Getenv(in, name) })
 }
 
-func checkCacheMounts(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.Instruction, stored storesInImage) {
+func checkCacheMounts(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.Instruction, stored storesInImage, extra []*configuredTool) {
 	mounts := cacheMounts(in)
 	if slices.ContainsFunc(mounts, func(m cacheMount) bool { return m.Target == "" }) {
 		return // a mount whose target is not known here may be the one
@@ -174,7 +179,7 @@ func checkCacheMounts(pass *analysis.Pass, f *dockerfile.File, in *dockerfile.In
 	// One finding a tool, at its first command, with every cache it lacks.
 	var tools []*Tool
 	missing := map[*Tool][]cacheNeed{}
-	for _, n := range cacheNeeds(in) {
+	for _, n := range cacheNeeds(in, extra...) {
 		if n.Off || n.Offline || n.Dirs == nil || n.mountFor(mounts) != nil || coveredByTmpfs(in, n.Dirs) || stored.has(in, n) ||
 			slices.ContainsFunc(mounts, func(m cacheMount) bool { return n.Cache.meantFor(m.Target) }) ||
 			slices.ContainsFunc(missing[n.Tool], func(o cacheNeed) bool { return o.Cache == n.Cache }) {

@@ -10,16 +10,19 @@
 #   INPUT_PATH         what to lint: one path a line (default .)
 #   INPUT_FORMAT       console format: text, github, json or sarif
 #                      (default text)
-#   INPUT_FAIL_LEVEL   error, warning, info or none (default warning)
+#   INPUT_FAIL_LEVEL   error, warning, info or none (default: the
+#                      configuration file's fail-level, else warning)
 #   INPUT_SARIF_FILE   where the SARIF report goes (default cachelint.sarif)
-#   INPUT_CONFIG       reserved: cachelint has no configuration file yet;
-#                      a value is ignored with a warning
+#   INPUT_CONFIG       a configuration file for every linted file
+#                      (--config); default: each file's nearest
+#                      .cachelint.yaml
 #   GITHUB_OUTPUT      the step's output file (set by the runner)
 set -u
 
 cachelint=${CACHELINT:-cachelint}
 format=${INPUT_FORMAT:-text}
-fail_level=${INPUT_FAIL_LEVEL:-warning}
+fail_level=${INPUT_FAIL_LEVEL:-}
+config=${INPUT_CONFIG:-}
 sarif=${INPUT_SARIF_FILE:-cachelint.sarif}
 nl='
 '
@@ -30,9 +33,12 @@ case $sarif in
   exit 2
   ;;
 esac
-if [ -n "${INPUT_CONFIG:-}" ]; then
-  echo "::warning title=cachelint::the config input is ignored: cachelint has no configuration file yet"
-fi
+case $config in
+*"$nl"*)
+  echo "::error title=cachelint::config must be a single line" >&2
+  exit 2
+  ;;
+esac
 
 # The paths, one a line, become the arguments (after --, so a path may
 # start with -). No globbing: a path is taken as written.
@@ -46,6 +52,13 @@ done
 IFS=$old_ifs
 set +f
 [ $# -gt 0 ] || set -- .
+# The configuration file, when given, goes before the paths; so does the
+# fail level of the console run.
+if [ -n "$config" ]; then
+  set -- --config "$config" -- "$@"
+else
+  set -- -- "$@"
+fi
 
 # 1. SARIF, every finding whatever its severity. The exit status is 0, or
 # 2 when a file could not be linted: the report is still written then, and
@@ -54,7 +67,7 @@ rm -f "$sarif"
 case $sarif in
 */*) mkdir -p "${sarif%/*}" ;;
 esac
-"$cachelint" --format sarif --output "$sarif" --fail-level none -- "$@"
+"$cachelint" --format sarif --output "$sarif" --fail-level none "$@"
 status=$?
 if [ ! -f "$sarif" ]; then
   echo "::error title=cachelint::no SARIF report was written (cachelint exit status $status)" >&2
@@ -71,4 +84,8 @@ if [ -n "${GITHUB_OUTPUT:-}" ]; then
 fi
 
 # 2. The console report; its exit status is the step's.
-"$cachelint" --format "$format" --fail-level "$fail_level" -- "$@"
+if [ -n "$fail_level" ]; then
+  "$cachelint" --format "$format" --fail-level "$fail_level" "$@"
+else
+  "$cachelint" --format "$format" "$@"
+fi

@@ -254,6 +254,7 @@ func TestActionScripts(t *testing.T) {
 		"good/motd":          "hello\n",
 		"my app/Dockerfile":  "FROM node:22\nCOPY . .\nRUN npm ci\n",
 		"-x.Dockerfile":      "FROM node:22\nCOPY . .\nRUN npm ci\n",
+		"ci/cachelint.yaml":  "select: [CL001]\nfail-level: error\n",
 	})
 
 	for _, tc := range []struct {
@@ -273,12 +274,26 @@ func TestActionScripts(t *testing.T) {
 		name: "every input",
 		env: []string{
 			"INPUT_PATH=good\n\nbad\n", "INPUT_FORMAT=github", "INPUT_FAIL_LEVEL=none",
-			"INPUT_SARIF_FILE=reports/sub/out.sarif", "INPUT_CONFIG=.cachelint.yaml",
+			"INPUT_SARIF_FILE=reports/sub/out.sarif", "INPUT_CONFIG=ci/cachelint.yaml",
 		},
 		sarif:     "reports/sub/out.sarif",
 		status:    0,
-		stdout:    []string{"::warning title=cachelint::the config input is ignored", "::warning file=bad/Dockerfile,line=3,col=6"},
-		notStdout: []string{"my app", "-x"},
+		stdout:    []string{"::warning file=bad/Dockerfile,line=3,col=6,endLine=3,endColumn=7,title=CL001"},
+		notStdout: []string{"my app", "-x", "CL003"},
+	}, {
+		name:      "a configuration file and its fail level",
+		env:       []string{"INPUT_PATH=bad", "INPUT_CONFIG=ci/cachelint.yaml"},
+		sarif:     "cachelint.sarif",
+		status:    0,
+		findings:  "1",
+		stdout:    []string{"bad/Dockerfile:3:6: warning CL001"},
+		notStdout: []string{"CL003"},
+	}, {
+		name:     "a configuration file that does not exist",
+		env:      []string{"INPUT_PATH=bad", "INPUT_CONFIG=nowhere.yaml"},
+		sarif:    "",
+		status:   2,
+		findings: "0",
 	}, {
 		name:     "no findings",
 		env:      []string{"INPUT_PATH=good"},
@@ -331,6 +346,17 @@ func TestActionScripts(t *testing.T) {
 				}
 			}
 
+			if tc.sarif == "" {
+				// The run stopped before writing a report (a bad
+				// configuration): it says why, and sets no output.
+				if !strings.Contains(stderr.String(), "no SARIF report was written") {
+					t.Errorf("stderr %q", stderr.String())
+				}
+				if _, err := os.Stat(outFile); err == nil {
+					t.Errorf("outputs set: %v", readOutputs(t, outFile))
+				}
+				return
+			}
 			sarifPath := filepath.Join(work, filepath.FromSlash(tc.sarif))
 			results := sarifResults(t, sarifPath)
 			outputs := readOutputs(t, outFile)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fatih/color"
 
+	"github.com/cachelint/cachelint/config"
 	"github.com/cachelint/cachelint/lint"
 	"github.com/cachelint/cachelint/report"
 	"github.com/cachelint/cachelint/rules"
@@ -18,6 +19,7 @@ import (
 
 const lintUsage = `Usage: cachelint [flags] [PATH...]
        cachelint rules [--format text|json|markdown] [CODE|NAME]
+       cachelint config [flags] [PATH]
        cachelint version
 
 Lints Dockerfiles for what makes BuildKit builds miss the cache. A PATH is
@@ -26,8 +28,14 @@ Dockerfile, Containerfile, Dockerfile.*, Containerfile.*, *.Dockerfile,
 *.dockerfile, *.Containerfile and *.containerfile, skipping .git,
 node_modules, vendor and what .gitignore ignores) or - for standard input. The default PATH is the current directory.
 
+Each file's configuration is the .cachelint.yaml (or .cachelint.yml)
+nearest above it, up to the repository root; --select, --extend-select,
+--ignore, --severity and --fail-level override it. 'cachelint config PATH'
+prints the configuration in effect for PATH.
+
 Exit status: 0 no finding at or above --fail-level, 1 findings, 2 usage
-error or a file that could not be read or parsed.
+error, a bad configuration file, or a file that could not be read or
+parsed.
 
 Flags:
 `
@@ -36,7 +44,6 @@ Flags:
 type lintOptions struct {
 	format        string
 	output        string
-	failLevel     string
 	color         string
 	stdinFilename string
 	context       string
@@ -52,7 +59,6 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.StringVar(&opt.format, "format", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	fs.StringVar(&opt.output, "output", "", "write the report to `FILE` instead of standard output")
-	fs.StringVar(&opt.failLevel, "fail-level", "warning", "lowest severity that makes the exit status 1: error, warning, info or none")
 	fs.StringVar(&opt.color, "color", "auto", "colour text output: auto, always or never")
 	fs.StringVar(&opt.stdinFilename, "stdin-filename", "", "the path of the file read from standard input (for messages and .dockerignore)")
 	fs.StringVar(&opt.context, "context", "", "build context `DIR` of the Dockerfile (single file only; default: its directory)")
@@ -60,6 +66,8 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&opt.sarifCategory, "sarif-category", "", "SARIF only: the `CATEGORY` of this analysis for GitHub code scanning (automationDetails.id, a trailing slash added)")
 	fs.StringVar(&opt.baseline, "baseline", "", "leave out the findings recorded in the baseline `FILE` (see --write-baseline)")
 	fs.StringVar(&opt.writeBaseline, "write-baseline", "", "record every finding in the baseline `FILE`, for --baseline to leave out")
+	var cf configFlags
+	cf.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, lintUsage)
 		fs.PrintDefaults()
@@ -71,9 +79,9 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return exitError // flag already printed the error
 	}
-	failLevel, err := rules.ParseSeverity(opt.failLevel)
+	copt, err := cf.options()
 	if err != nil {
-		return usageError(stderr, "--fail-level: %v", err)
+		return usageError(stderr, "%v", err)
 	}
 	if !validFormat(opt.format) {
 		return usageError(stderr, "--format: unknown format %q (want %s)", opt.format, strings.Join(report.Formats(), ", "))
@@ -99,6 +107,20 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	for _, n := range notes {
 		fmt.Fprintf(stderr, "cachelint: warning: %s\n", n)
 	}
+	// Each unit's configuration; a bad configuration file stops the run
+	// before anything is linted.
+	loader := config.NewLoader(copt, rules.All())
+	_ = loader.LoadExplicit()
+	configs := make(map[string]*config.Effective, len(units))
+	for _, u := range units {
+		if e, err := loader.For(u.AbsPath, false); err == nil {
+			configs[u.Path] = e
+		}
+	}
+	if cerrs := loader.Errors(); len(cerrs) > 0 {
+		printConfigErrors(stderr, cerrs)
+		return exitError
+	}
 	linter, err := lint.New(rules.All())
 	if err != nil {
 		fmt.Fprintf(stderr, "cachelint: internal error: %v\n", err)
@@ -107,6 +129,12 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	linter.MaxFileSize = opt.maxFileSize
 	cwd, _ := os.Getwd()
 	linter.Root = repoRoot(cwd)
+	linter.SettingsFor = func(u lint.Unit) *lint.Settings {
+		if e := configs[u.Path]; e != nil {
+			return e.Settings
+		}
+		return nil
+	}
 	results := linter.LintAll(units)
 	status = applyBaseline(opt, base, results, linter.Root, stderr)
 
@@ -133,10 +161,25 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "cachelint: %v\n", err)
 		return exitError
 	}
-	if status == exitOK && failLevel != rules.SeverityNone && hasFindingAtLeast(results, failLevel) {
+	if status == exitOK && failing(results, configs) {
 		status = exitFindings
 	}
 	return status
+}
+
+// failing reports whether a file has a finding at or above the fail level
+// of its configuration.
+func failing(results []lint.FileResult, configs map[string]*config.Effective) bool {
+	for _, r := range results {
+		level := config.DefaultFailLevel
+		if e := configs[r.Path]; e != nil {
+			level = e.FailLevel
+		}
+		if level != rules.SeverityNone && hasFindingAtLeast([]lint.FileResult{r}, level) {
+			return true
+		}
+	}
+	return false
 }
 
 // parseInterspersed parses flags that may come before, between or after
