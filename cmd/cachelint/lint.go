@@ -44,6 +44,7 @@ type lintOptions struct {
 	sarifCategory string
 	baseline      string
 	writeBaseline string
+	reportUnused  bool
 }
 
 func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -60,6 +61,7 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&opt.sarifCategory, "sarif-category", "", "SARIF only: the `CATEGORY` of this analysis for GitHub code scanning (automationDetails.id, a trailing slash added)")
 	fs.StringVar(&opt.baseline, "baseline", "", "leave out the findings recorded in the baseline `FILE` (see --write-baseline)")
 	fs.StringVar(&opt.writeBaseline, "write-baseline", "", "record every finding in the baseline `FILE`, for --baseline to leave out")
+	fs.BoolVar(&opt.reportUnused, "report-unused-ignores", false, "report suppression comments that silence nothing (turns on CL902 unused-suppression)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, lintUsage)
 		fs.PrintDefaults()
@@ -107,6 +109,13 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	linter.MaxFileSize = opt.maxFileSize
 	cwd, _ := os.Getwd()
 	linter.Root = repoRoot(cwd)
+	if opt.reportUnused {
+		settings := lint.DefaultSettings(rules.All())
+		if r, ok := rules.Lookup("unused-suppression"); ok {
+			settings.Severity[r.Code] = r.Severity
+		}
+		linter.SettingsFor = func(lint.Unit) *lint.Settings { return settings }
+	}
 	results := linter.LintAll(units)
 	status = applyBaseline(opt, base, results, linter.Root, stderr)
 
