@@ -23,6 +23,7 @@ import (
 	"github.com/cachelint/cachelint/buildcontext"
 	"github.com/cachelint/cachelint/dockerfile"
 	"github.com/cachelint/cachelint/rules"
+	"github.com/cachelint/cachelint/suppress"
 )
 
 // DefaultMaxFileSize is the largest file cachelint reads unless told
@@ -86,6 +87,7 @@ func New(rs []*rules.Rule) (*Linter, error) {
 	for _, a := range roots {
 		visit(a)
 	}
+	visit(suppress.Analyzer) // the driver applies the suppressions whatever rules run
 	return l, nil
 }
 
@@ -121,6 +123,7 @@ func (l *Linter) plan(s *Settings) []*analysis.Analyzer {
 			mark(r.Analyzer)
 		}
 	}
+	mark(suppress.Analyzer)
 	var p []*analysis.Analyzer
 	for _, a := range l.order {
 		if need[a] {
@@ -194,6 +197,9 @@ func (l *Linter) Lint(u Unit) FileResult {
 		res.Err = err
 	}
 	res.Findings = l.findings(fset, u, diags, settings)
+	if set, ok := results[suppress.Analyzer].(*suppress.Set); ok {
+		res.Findings = l.suppressed(fset, u, set, res.Findings, settings)
+	}
 	f, _ := results[dockerfile.Analyzer].(*dockerfile.File)
 	setFingerprints(res.Findings, f, res.Lines, RepoPath(l.Root, u.AbsPath, u.Path))
 	if f != nil && f.ParseErr != nil && res.Err == nil {

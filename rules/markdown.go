@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"strings"
+
+	"github.com/cachelint/cachelint/suppress"
 )
 
 // Markdown renders a rule's documentation page: a heading with code and
@@ -42,7 +44,56 @@ func (r *Rule) Markdown() string {
 	if inCode {
 		b.WriteString("```\n")
 	}
+	page := b.String()
+	// The suppression section goes before the sources, which end the page.
+	section := "## Suppression\n\n" + r.Suppression() + "\n\n"
+	if i := strings.Index(page, "\n## Sources\n"); i >= 0 {
+		return page[:i+1] + section + page[i+1:]
+	}
+	return page + "\n" + section[:len(section)-1]
+}
+
+// Suppression says how to silence the rule with a comment in the
+// Dockerfile, in Markdown: the cachelint comment, and the BuildKit and
+// hadolint comments that silence it too.
+func (r *Rule) Suppression() string {
+	if r.Analyzer == UnusedSuppression {
+		return fmt.Sprintf("```dockerfile\n# cachelint global ignore=%s\n```\n\nanywhere in a file turns the rule off for that file.", r.Code)
+	}
+	if !strings.HasPrefix(r.Code, "CL") {
+		// One of BuildKit's checks: its own comment serves both tools.
+		return fmt.Sprintf("```dockerfile\n# check=skip=%s\n```\n\nat the top of the file (BuildKit's parser directive), or on a comment line above the instruction, "+
+			"silences it for BuildKit and cachelint alike; `# cachelint ignore=%s` above the instruction silences it for cachelint only.", r.Code, r.Code)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "```dockerfile\n# cachelint ignore=%s -- the reason\n```\n\n"+
+		"on the line above the instruction the finding points at (comment lines may come between, a blank line may not); "+
+		"the name works too (`ignore=%s`), `global ignore=` silences it in the whole file, `stage ignore=` above a `FROM` in that stage.",
+		r.Code, r.Name())
+	if dl := suppress.HadolintCodes(r.Code); len(dl) > 0 {
+		fmt.Fprintf(&b, " hadolint's `# hadolint ignore=%s` on the line right above the instruction silences it too (so do %s), so one comment serves both tools.",
+			dl[0], hadolintList(dl))
+	}
+	if bk := suppress.BuildKitNames(r.Code); len(bk) > 0 {
+		fmt.Fprintf(&b, " So does BuildKit's `# check=skip=%s`, which this rule supersedes.", bk[0])
+	}
+	if r.Analyzer == ParseError {
+		b.WriteString(" A file that BuildKit cannot parse as a whole has no suppressions.")
+	}
 	return b.String()
+}
+
+// hadolintList writes the hadolint codes as "its global and stage forms"
+// plus any other codes.
+func hadolintList(dl []string) string {
+	if len(dl) == 1 {
+		return "its `global` and `stage` forms"
+	}
+	quoted := make([]string, len(dl)-1)
+	for i, c := range dl[1:] {
+		quoted[i] = "`" + c + "`"
+	}
+	return "its `global` and `stage` forms, and " + strings.Join(quoted, ", ")
 }
 
 // docSections are the paragraph openers of a rule doc that become headings.

@@ -36,9 +36,20 @@ func TestFixtures(t *testing.T) {
 		if len(files) == 0 {
 			t.Errorf("rule %s has no fixtures in %s", r.Code, dir)
 		}
+		l := linter
+		if r.Off {
+			// A rule that is off by default is tested on.
+			l, err = lint.New(rules.All())
+			if err != nil {
+				t.Fatal(err)
+			}
+			on := lint.DefaultSettings(rules.All())
+			on.Severity[r.Code] = r.Severity
+			l.SettingsFor = func(lint.Unit) *lint.Settings { return on }
+		}
 		for _, file := range files {
 			t.Run(r.Name()+"/"+strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
-				runFixture(t, linter, r, file)
+				runFixture(t, l, r, file)
 			})
 		}
 	}

@@ -51,6 +51,7 @@ type lintOptions struct {
 	sarifCategory string
 	baseline      string
 	writeBaseline string
+	reportUnused  bool
 }
 
 func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -68,6 +69,7 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&opt.writeBaseline, "write-baseline", "", "record every finding in the baseline `FILE`, for --baseline to leave out")
 	var cf configFlags
 	cf.register(fs)
+	fs.BoolVar(&opt.reportUnused, "report-unused-ignores", false, "report suppression comments that silence nothing (turns on CL902 unused-suppression)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, lintUsage)
 		fs.PrintDefaults()
@@ -82,6 +84,14 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	copt, err := cf.options()
 	if err != nil {
 		return usageError(stderr, "%v", err)
+	}
+	if opt.reportUnused {
+		// As --extend-select CL902: naming the code turns it on.
+		sel, err := config.ParseSelector("unused-suppression")
+		if err != nil {
+			return usageError(stderr, "%v", err)
+		}
+		copt.CLI.ExtendSelect = append(copt.CLI.ExtendSelect, sel)
 	}
 	if !validFormat(opt.format) {
 		return usageError(stderr, "--format: unknown format %q (want %s)", opt.format, strings.Join(report.Formats(), ", "))
