@@ -48,6 +48,11 @@ func ParseSeverity(s string) (Severity, error) {
 	return SeverityNone, fmt.Errorf("unknown severity %q (want error, warning, info or none)", s)
 }
 
+// RaiseToError is the Category of a diagnostic that is an error whatever
+// the severity its rule is given, as long as the rule is on. BuildKit's
+// checks report so in a Dockerfile whose check directive says error=true.
+const RaiseToError = "!error"
+
 // DocsBaseURL is where the rule pages live; every rule URL (SARIF helpUri,
 // JSON codeDescription.href, the rules command) is built from it, as
 // DocsBaseURL + <rule name> + ".md". It is the one place to change when the
