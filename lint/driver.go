@@ -291,11 +291,15 @@ func (l *Linter) findings(fset *token.FileSet, u Unit, diags []diag, settings *S
 			Code: r.Code, Rule: r.Name(), Severity: r.Severity,
 			Message: d.Message, URL: cmp.Or(d.URL, r.URL()),
 		}
-		if d.Category != "" && d.Category != r.Code {
+		raise := d.Category == rules.RaiseToError
+		if d.Category != "" && d.Category != r.Code && !raise {
 			f.Code = d.Category
 		}
 		if f.Severity = settings.Severity[f.Code]; f.Severity == rules.SeverityNone {
 			continue
+		}
+		if raise {
+			f.Severity = rules.SeverityError
 		}
 		for _, sf := range d.SuggestedFixes {
 			fix := Fix{Message: sf.Message}

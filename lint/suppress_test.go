@@ -120,6 +120,10 @@ func TestCorpusSuppressEveryFinding(t *testing.T) {
 		}
 		var b strings.Builder
 		for n, line := range lines {
+			if n == 0 && strings.HasPrefix(line, "\xEF\xBB\xBF") {
+				b.WriteString("\xEF\xBB\xBF") // the byte order mark stays first
+				line = line[3:]
+			}
 			if codes := above[n+1]; len(codes) > 0 {
 				indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
 				b.WriteString(indent + "# cachelint ignore=" + strings.Join(codes, ",") + " -- corpus test\n")

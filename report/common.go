@@ -24,6 +24,15 @@ func newSpan(line, col, endLine, endCol int) span {
 	return span{line, col, endLine, endCol}
 }
 
+// codeAndName is how a finding names its rule: "CL001 copy-before-install",
+// or the name alone for one of BuildKit's checks, whose code is its name.
+func codeAndName(f *lint.Finding) string {
+	if f.Rule == "" || f.Rule == f.Code {
+		return f.Code
+	}
+	return f.Code + " " + f.Rule
+}
+
 func findingSpan(f *lint.Finding) span { return newSpan(f.Line, f.Col, f.EndLine, f.EndCol) }
 
 func editSpan(e *lint.Edit) span { return newSpan(e.Line, e.Col, e.EndLine, e.EndCol) }

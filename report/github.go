@@ -24,7 +24,7 @@ func writeGitHub(buf *bytes.Buffer, results []lint.FileResult, _ Options) error 
 					s.line, lint.RuneCol(fr.LineText(s.line), s.col),
 					s.endLine, lint.RuneCol(fr.LineText(s.endLine), s.endCol))
 			}
-			fmt.Fprintf(buf, ",title=%s::%s\n", githubProperty(f.Code+" "+f.Rule), githubData(f.Message))
+			fmt.Fprintf(buf, ",title=%s::%s\n", githubProperty(codeAndName(f)), githubData(f.Message))
 		}
 	}
 	return nil

@@ -90,7 +90,11 @@ func writeTextFinding(buf *bytes.Buffer, fr *lint.FileResult, f *lint.Finding, p
 	if s.known() {
 		fmt.Fprintf(buf, ":%d:%d", s.line, lint.RuneCol(src, s.col))
 	}
-	fmt.Fprintf(buf, ": %s %s %s: %s\n", sev.Sprint(f.Severity), p.bold.Sprint(f.Code), f.Rule, escapeControls(f.Message))
+	name := p.bold.Sprint(f.Code)
+	if f.Rule != "" && f.Rule != f.Code {
+		name += " " + f.Rule
+	}
+	fmt.Fprintf(buf, ": %s %s: %s\n", sev.Sprint(f.Severity), name, escapeControls(f.Message))
 
 	if s.known() && s.line <= len(fr.Lines) {
 		num := strconv.Itoa(s.line)

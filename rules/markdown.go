@@ -12,7 +12,11 @@ import (
 // turned into Dockerfile code blocks.
 func (r *Rule) Markdown() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s %s\n\n", r.Code, r.Name())
+	if r.Code == r.Name() {
+		fmt.Fprintf(&b, "# %s\n\n", r.Code) // one of BuildKit's checks
+	} else {
+		fmt.Fprintf(&b, "# %s %s\n\n", r.Code, r.Name())
+	}
 	fmt.Fprintf(&b, "Default severity: **%s**. Precision: %s. Tags: %s.", r.Severity, r.Precision, strings.Join(r.Tags, ", "))
 	if sev := r.SecuritySeverity(); sev != "" {
 		fmt.Fprintf(&b, " Security severity: %s.", sev)
@@ -97,7 +101,7 @@ func hadolintList(dl []string) string {
 }
 
 // docSections are the paragraph openers of a rule doc that become headings.
-var docSections = []string{"Why it matters for the cache:", "Example:", "Fix:", "Sources:"}
+var docSections = []string{"Why it matters for the cache:", "Why it matters:", "Example:", "Fix:", "How cachelint runs it:", "Sources:"}
 
 // sectionHeading turns "Fix: text" into a "## Fix" heading followed by text.
 func sectionHeading(line string) string {

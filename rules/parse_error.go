@@ -4,6 +4,7 @@ import (
 	"go/token"
 	"strings"
 
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/cachelint/cachelint/dockerfile"
@@ -18,7 +19,10 @@ Why it matters for the cache: a Dockerfile that BuildKit rejects does not
 build at all, so no step is cached. When the whole file cannot be parsed,
 cachelint reports it here and exits with status 2; when only some
 instructions are rejected (an unknown flag, an instruction before the first
-FROM), they are reported here and the other rules still check the rest.
+FROM), they are reported here and the other rules still check the rest. A
+"# check=" directive BuildKit cannot read (an unknown option, a value that
+is not true or false) is reported here too: BuildKit then fails the build
+and runs none of its own checks, and neither does cachelint.
 
 Example:
 
@@ -45,6 +49,19 @@ func runParseError(pass *analysis.Pass) (any, error) {
 		})
 		return nil, nil
 	}
+	if v, ok := f.Directive("check"); ok {
+		// BuildKit refuses to build with a check directive it cannot
+		// read, and runs none of its checks.
+		if _, err := linter.ParseLintOptions(v); err != nil {
+			line := directiveLine(f, "check")
+			start := f.Tok.LineStart(line)
+			pass.Report(analysis.Diagnostic{
+				Pos:     start,
+				End:     start + lineLen(f, line),
+				Message: "BuildKit rejects this check directive, fails the build and runs none of its checks: " + err.Error(),
+			})
+		}
+	}
 	for _, in := range f.Instructions {
 		if in.Err == nil {
 			continue
@@ -56,6 +73,17 @@ func runParseError(pass *analysis.Pass) (any, error) {
 		})
 	}
 	return nil, nil
+}
+
+// directiveLine is the line of a parser directive of the file (1 when
+// BuildKit gives none).
+func directiveLine(f *dockerfile.File, name string) int {
+	for _, d := range f.Directives {
+		if d.Name == name {
+			return min(max(d.Line, 1), max(f.Tok.LineCount(), 1))
+		}
+	}
+	return 1
 }
 
 // parseErrorLine is the range of the line BuildKit gives for the error of

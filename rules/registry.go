@@ -41,6 +41,31 @@ var all = []*Rule{
 	{Analyzer: PackageCacheLeftInLayer, Code: "CL025", Severity: SeverityInfo, Tags: []string{"cache", "performance"}, Precision: PrecisionHigh},
 	{Analyzer: ParseError, Code: "CL900", Severity: SeverityError, Tags: []string{"correctness", "buildkit"}, Precision: PrecisionVeryHigh},
 	{Analyzer: UnusedSuppression, Code: "CL902", Severity: SeverityInfo, Tags: []string{"correctness"}, Precision: PrecisionVeryHigh, Off: true},
+
+	// BuildKit's own checks (what docker build --check reports), by name;
+	// see buildkit_checks.go. SecretsUsedInArgOrEnv is off: CL014 supersedes it.
+	{Analyzer: ConsistentInstructionCasing, Code: "ConsistentInstructionCasing", Severity: SeverityWarning, Tags: []string{"buildkit", "style"}, Precision: PrecisionVeryHigh},
+	{Analyzer: CopyIgnoredFile, Code: "CopyIgnoredFile", Severity: SeverityWarning, Tags: []string{"buildkit", "correctness"}, Precision: PrecisionHigh},
+	{Analyzer: DuplicateStageName, Code: "DuplicateStageName", Severity: SeverityWarning, Tags: []string{"buildkit", "correctness"}, Precision: PrecisionVeryHigh},
+	{Analyzer: ExposeInvalidFormat, Code: "ExposeInvalidFormat", Severity: SeverityWarning, Tags: []string{"buildkit", "correctness"}, Precision: PrecisionVeryHigh},
+	{Analyzer: ExposeProtoCasing, Code: "ExposeProtoCasing", Severity: SeverityWarning, Tags: []string{"buildkit", "style"}, Precision: PrecisionVeryHigh},
+	{Analyzer: FromAsCasing, Code: "FromAsCasing", Severity: SeverityWarning, Tags: []string{"buildkit", "style"}, Precision: PrecisionVeryHigh},
+	{Analyzer: FromPlatformFlagConstDisallowed, Code: "FromPlatformFlagConstDisallowed", Severity: SeverityWarning, Tags: []string{"buildkit", "correctness"}, Precision: PrecisionHigh},
+	{Analyzer: InvalidBaseImagePlatform, Code: "InvalidBaseImagePlatform", Severity: SeverityWarning, Tags: []string{"buildkit", "correctness"}, Precision: PrecisionHigh},
+	{Analyzer: InvalidDefaultArgInFrom, Code: "InvalidDefaultArgInFrom", Severity: SeverityWarning, Tags: []string{"buildkit", "correctness"}, Precision: PrecisionVeryHigh},
+	{Analyzer: InvalidDefinitionDescription, Code: "InvalidDefinitionDescription", Severity: SeverityWarning, Tags: []string{"buildkit", "style"}, Precision: PrecisionHigh},
+	{Analyzer: JSONArgsRecommended, Code: "JSONArgsRecommended", Severity: SeverityWarning, Tags: []string{"buildkit", "correctness"}, Precision: PrecisionVeryHigh},
+	{Analyzer: LegacyKeyValueFormat, Code: "LegacyKeyValueFormat", Severity: SeverityWarning, Tags: []string{"buildkit", "style"}, Precision: PrecisionVeryHigh},
+	{Analyzer: MaintainerDeprecated, Code: "MaintainerDeprecated", Severity: SeverityWarning, Tags: []string{"buildkit", "style"}, Precision: PrecisionVeryHigh},
+	{Analyzer: MultipleInstructionsDisallowed, Code: "MultipleInstructionsDisallowed", Severity: SeverityWarning, Tags: []string{"buildkit", "correctness"}, Precision: PrecisionVeryHigh},
+	{Analyzer: NoEmptyContinuation, Code: "NoEmptyContinuation", Severity: SeverityWarning, Tags: []string{"buildkit", "style"}, Precision: PrecisionVeryHigh},
+	{Analyzer: RedundantTargetPlatform, Code: "RedundantTargetPlatform", Severity: SeverityWarning, Tags: []string{"buildkit", "style"}, Precision: PrecisionVeryHigh},
+	{Analyzer: ReservedStageName, Code: "ReservedStageName", Severity: SeverityWarning, Tags: []string{"buildkit", "correctness"}, Precision: PrecisionVeryHigh},
+	{Analyzer: SecretsUsedInArgOrEnv, Code: "SecretsUsedInArgOrEnv", Severity: SeverityWarning, Tags: []string{"buildkit", "security"}, Precision: PrecisionMedium, Off: true},
+	{Analyzer: StageNameCasing, Code: "StageNameCasing", Severity: SeverityWarning, Tags: []string{"buildkit", "style"}, Precision: PrecisionVeryHigh},
+	{Analyzer: UndefinedArgInFrom, Code: "UndefinedArgInFrom", Severity: SeverityWarning, Tags: []string{"buildkit", "correctness"}, Precision: PrecisionVeryHigh},
+	{Analyzer: UndefinedVar, Code: "UndefinedVar", Severity: SeverityWarning, Tags: []string{"buildkit", "correctness"}, Precision: PrecisionMedium},
+	{Analyzer: WorkdirRelativePath, Code: "WorkdirRelativePath", Severity: SeverityWarning, Tags: []string{"buildkit", "correctness"}, Precision: PrecisionHigh},
 }
 
 // securitySeverity holds the GitHub code scanning security severity of the

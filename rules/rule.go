@@ -48,6 +48,11 @@ func ParseSeverity(s string) (Severity, error) {
 	return SeverityNone, fmt.Errorf("unknown severity %q (want error, warning, info or none)", s)
 }
 
+// RaiseToError is the Category of a diagnostic that is an error whatever
+// the severity its rule is given, as long as the rule is on. BuildKit's
+// checks report so in a Dockerfile whose check directive says error=true.
+const RaiseToError = "!error"
+
 // DocsBaseURL is where the rule pages live; every rule URL (SARIF helpUri,
 // JSON codeDescription.href, the rules command) is built from it, as
 // DocsBaseURL + <rule name> + ".md". It is the one place to change when the
@@ -110,13 +115,17 @@ func (r *Rule) Summary() string {
 }
 
 // Description is the summary as a sentence followed by the doc's "Why it
-// matters for the cache" paragraph on one line: what a rule finds and why,
-// without examples, for places that show a short text (SARIF
-// fullDescription).
+// matters for the cache" (or, for BuildKit's checks, "Why it matters")
+// paragraph on one line: what a rule finds and why, without examples, for
+// places that show a short text (SARIF fullDescription).
 func (r *Rule) Description() string {
 	desc := capitalize(r.Summary()) + "."
 	for _, para := range strings.Split(r.Analyzer.Doc, "\n\n") {
-		if why, ok := strings.CutPrefix(para, "Why it matters for the cache:"); ok {
+		why, ok := strings.CutPrefix(para, "Why it matters for the cache:")
+		if !ok {
+			why, ok = strings.CutPrefix(para, "Why it matters:")
+		}
+		if ok {
 			desc += " " + capitalize(strings.Join(strings.Fields(why), " "))
 			break
 		}

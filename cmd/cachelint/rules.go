@@ -25,6 +25,17 @@ type ruleInfo struct {
 	Precision        string `json:"precision"`
 	SecuritySeverity string `json:"securitySeverity,omitempty"`
 	Doc              string `json:"doc,omitempty"`
+	// Off is set for a rule that reports only when selected.
+	Off bool `json:"off,omitempty"`
+}
+
+// severityText is a rule's default severity, and "off" for a rule that
+// reports only when selected: "warning, off".
+func severityText(r *rules.Rule) string {
+	if r.Off {
+		return r.Severity.String() + ", off"
+	}
+	return r.Severity.String()
 }
 
 func runRules(args []string, stdout, stderr io.Writer) int {
@@ -69,7 +80,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		for _, r := range selected {
 			info := ruleInfo{
 				Code: r.Code, Name: r.Name(), Severity: r.Severity.String(), Summary: r.Summary(), URL: r.URL(), Tags: r.Tags,
-				Precision: string(r.Precision), SecuritySeverity: r.SecuritySeverity(),
+				Precision: string(r.Precision), SecuritySeverity: r.SecuritySeverity(), Off: r.Off,
 			}
 			if full {
 				info.Doc = r.Analyzer.Doc
@@ -88,7 +99,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "|------|------|----------|---------|")
 		cell := strings.NewReplacer("|", `\|`, "\n", " ").Replace
 		for _, r := range selected {
-			fmt.Fprintf(stdout, "| %s | [%s](%s%s.md) | %s | %s |\n", r.Code, r.Name(), *linkBase, r.Name(), r.Severity, cell(r.Summary()))
+			fmt.Fprintf(stdout, "| %s | [%s](%s%s.md) | %s | %s |\n", r.Code, r.Name(), *linkBase, r.Name(), severityText(r), cell(r.Summary()))
 		}
 	default:
 		if full {
@@ -96,14 +107,18 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 				if i > 0 {
 					fmt.Fprintln(stdout)
 				}
-				fmt.Fprintf(stdout, "%s %s (%s)\n\n%s\n\nDocs: %s\n", r.Code, r.Name(), r.Severity, r.Analyzer.Doc, r.URL())
+				title := r.Code + " " + r.Name()
+				if r.Code == r.Name() {
+					title = r.Code // one of BuildKit's checks
+				}
+				fmt.Fprintf(stdout, "%s (%s)\n\n%s\n\nDocs: %s\n", title, severityText(r), r.Analyzer.Doc, r.URL())
 			}
 			return exitOK
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "CODE\tNAME\tSEVERITY\tSUMMARY")
 		for _, r := range selected {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Code, r.Name(), r.Severity, r.Summary())
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Code, r.Name(), severityText(r), r.Summary())
 		}
 		if err := tw.Flush(); err != nil {
 			fmt.Fprintf(stderr, "cachelint: %v\n", err)
