@@ -8,6 +8,8 @@ import (
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
+
+	"github.com/cachelint/cachelint/internal/testfiles"
 )
 
 const modelSrc = `# syntax=docker/dockerfile:1
@@ -257,8 +259,12 @@ func TestMountWithBuildTimeValue(t *testing.T) {
 }
 
 // FuzzParse checks that no input makes the model panic and that every
-// position it gives lies inside the file.
+// position it gives lies inside the file. The seeds are the fixtures'
+// Dockerfiles and a few tricky files.
 func FuzzParse(f *testing.F) {
+	for _, src := range testfiles.Dockerfiles() {
+		f.Add(src)
+	}
 	for _, s := range []string{
 		modelSrc,
 		"FROM a\nRUN sh -c 'npm ci && cd x && go build' | tee l\n",

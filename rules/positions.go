@@ -12,8 +12,11 @@ func lineLen(f *dockerfile.File, n int) token.Pos {
 }
 
 // endOfFirstLine is the end of the first line of an instruction, so that a
-// diagnostic about a whole multi-line instruction underlines one line.
+// diagnostic about a whole multi-line instruction underlines one line. The
+// line is the keyword's: BuildKit starts an instruction on an earlier line
+// when lines that hold only an escape character come before its keyword.
 func endOfFirstLine(f *dockerfile.File, in *dockerfile.Instruction) token.Pos {
-	end := f.Tok.LineStart(in.StartLine) + lineLen(f, in.StartLine)
+	line := f.Tok.Line(in.Pos)
+	end := f.Tok.LineStart(line) + lineLen(f, line)
 	return min(end, in.End)
 }
