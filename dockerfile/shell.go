@@ -689,7 +689,9 @@ func unwrap(args []Arg, st *shellState) ([]Arg, *shellState) {
 		if name == "timeout" && i < len(args) {
 			i++ // the duration
 		}
-		args = args[i:]
+		// A flag's value or gosu's user may be missing (sudo -C, gosu):
+		// then nothing is wrapped.
+		args = args[min(i, len(args)):]
 	}
 	return args, st
 }
