@@ -9,9 +9,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -173,6 +171,10 @@ func (l *Linter) Lint(u Unit) FileResult {
 			return res
 		}
 	}
+	if err := checkText(src); err != nil {
+		res.Err = err
+		return res
+	}
 	res.Lines = splitLines(src)
 
 	files := map[string][]byte{u.Path: src}
@@ -327,32 +329,7 @@ func compareFindings(a, b Finding) int {
 
 // readFile reads a regular file, refusing anything larger than the limit.
 func (l *Linter) readFile(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, Cause(err)
-	}
-	defer f.Close() //nolint:errcheck // read-only file
-	st, err := f.Stat()
-	if err != nil {
-		return nil, Cause(err)
-	}
-	if st.IsDir() {
-		return nil, errors.New("is a directory")
-	}
-	if !st.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
-	}
-	if st.Size() > l.MaxFileSize {
-		return nil, fmt.Errorf("file is %d bytes, over the %d-byte limit", st.Size(), l.MaxFileSize)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, l.MaxFileSize+1))
-	if err != nil {
-		return nil, Cause(err)
-	}
-	if int64(len(data)) > l.MaxFileSize {
-		return nil, fmt.Errorf("file is over the %d-byte limit", l.MaxFileSize)
-	}
-	return data, nil
+	return ReadFile(name, l.MaxFileSize)
 }
 
 // Cause drops the path from a *fs.PathError, so that a message that

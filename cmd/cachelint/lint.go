@@ -149,12 +149,12 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	status = applyBaseline(opt, base, results, linter.Root, stderr)
 
 	for _, e := range errs {
-		fmt.Fprintf(stderr, "cachelint: %v\n", e)
+		fmt.Fprintf(stderr, "cachelint: %s%s\n", oneLine(e), hint(e))
 		status = exitError
 	}
 	for _, r := range results {
 		if r.Err != nil {
-			fmt.Fprintf(stderr, "cachelint: %s: %v\n", r.Path, oneLine(r.Err))
+			fmt.Fprintf(stderr, "cachelint: %s: %s%s\n", r.Path, oneLine(r.Err), hint(r.Err))
 			status = exitError
 		}
 	}
@@ -287,7 +287,7 @@ func stdinUnit(opt lintOptions, stdin io.Reader) (lint.Unit, error) {
 		return lint.Unit{}, &pathError{name, err}
 	}
 	if int64(len(data)) > opt.maxFileSize {
-		return lint.Unit{}, &pathError{name, fmt.Errorf("input is over the %d-byte limit", opt.maxFileSize)}
+		return lint.Unit{}, &pathError{name, &lint.TooLargeError{Size: -1, Limit: opt.maxFileSize}}
 	}
 	u := lint.Unit{Path: filepath.ToSlash(name), Src: data}
 	if opt.stdinFilename != "" {
@@ -348,6 +348,15 @@ func writeReport(name string, out io.Writer, results []lint.FileResult, opt repo
 		return fmt.Errorf("--output %s: %w", name, lint.Cause(err))
 	}
 	return nil
+}
+
+// hint is what to do about an error, when there is something to say.
+func hint(err error) string {
+	var tl *lint.TooLargeError
+	if errors.As(err, &tl) {
+		return " (--max-file-size raises it)"
+	}
+	return ""
 }
 
 // oneLine keeps an error message on one line.
