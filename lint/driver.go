@@ -86,6 +86,7 @@ func New(rs []*rules.Rule) (*Linter, error) {
 		visit(a)
 	}
 	visit(suppress.Analyzer) // the driver applies the suppressions whatever rules run
+	visit(secretAnalyzer)    // and masks secrets whatever rules run (see secrets.go)
 	return l, nil
 }
 
@@ -122,6 +123,7 @@ func (l *Linter) plan(s *Settings) []*analysis.Analyzer {
 		}
 	}
 	mark(suppress.Analyzer)
+	mark(secretAnalyzer)
 	var p []*analysis.Analyzer
 	for _, a := range l.order {
 		if need[a] {
@@ -203,6 +205,9 @@ func (l *Linter) Lint(u Unit) FileResult {
 		res.Findings = l.suppressed(fset, u, set, res.Findings, settings)
 	}
 	f, _ := results[dockerfile.Analyzer].(*dockerfile.File)
+	sec := findSecrets(fset, f, diags)
+	sec.apply(res.Findings)
+	res.Secrets = sec.ranges
 	setFingerprints(res.Findings, f, res.Lines, RepoPath(l.Root, u.AbsPath, u.Path))
 	if f != nil && f.ParseErr != nil && res.Err == nil {
 		res.Err = fmt.Errorf("BuildKit cannot parse it: %w", f.ParseErr)
