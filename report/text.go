@@ -72,6 +72,15 @@ func writeText(buf *bytes.Buffer, results []lint.FileResult, opt Options) error 
 		}
 	}
 	files := plural(len(results), "file")
+	unlinted := 0
+	for i := range results {
+		if results[i].Err != nil {
+			unlinted++
+		}
+	}
+	if unlinted > 0 {
+		files += "; " + plural(unlinted, "file") + " could not be linted"
+	}
 	if total == 0 {
 		fmt.Fprintf(buf, "No problems found in %s\n", files)
 		return nil
