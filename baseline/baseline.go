@@ -135,11 +135,15 @@ func (b *File) WriteFile(name string) error {
 	return lint.Cause(os.Rename(tmp.Name(), name))
 }
 
+// maxFileSize is the largest baseline ReadFile reads: some hundred
+// thousand findings.
+const maxFileSize = 256 << 20
+
 // ReadFile reads and checks the named baseline.
 func ReadFile(name string) (*File, error) {
-	data, err := os.ReadFile(name)
+	data, err := lint.ReadFile(name, maxFileSize)
 	if err != nil {
-		return nil, lint.Cause(err)
+		return nil, err
 	}
 	return Read(data)
 }

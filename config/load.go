@@ -208,9 +208,9 @@ func (l *Loader) load(abs, shown string) (*File, error) {
 	}
 	ld := &loaded{}
 	l.files[abs] = ld
-	data, err := os.ReadFile(abs)
+	data, err := lint.ReadFile(abs, lint.DefaultMaxFileSize)
 	if err != nil {
-		ld.err = fmt.Errorf("%s: %w", shown, lint.Cause(err))
+		ld.err = fmt.Errorf("%s: %w", shown, err)
 	} else if ld.file, ld.err = Parse(shown, data); ld.file != nil {
 		ld.file.Dir = filepath.Dir(abs)
 	}

@@ -119,6 +119,12 @@ func TestCommands(t *testing.T) {
 			[]string{}},
 		{"mount-flags-skipped", "FROM a\nRUN --mount=type=cache,target=/root/.npm --network=none npm ci\n", 2,
 			[]string{"npm ci|/|2:57"}},
+		// Found by fuzzing: a wrapper whose last flag lacks its value, or
+		// gosu without a user, wraps nothing (it used to panic).
+		{"wrapper-flag-without-value", "FROM a\nRUN sudo -C; xargs -a; env -u; gosu; timeout\n", 2,
+			[]string{}},
+		{"invalid-utf8", "FROM a\nRUN echo \"caf\xe9\" \xff && npm ci\n", 2,
+			[]string{"echo ~caf_ ~_|/|2:5", "npm ci|/|2:22"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,8 +1,8 @@
 package dockerfile
 
 import (
-	"maps"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -10,8 +10,28 @@ import (
 
 // Env is the set of build-time variables (ARG and ENV) in effect at an
 // instruction. An Env is never changed once an instruction refers to it.
+//
+// Each instruction has its own Env, and a file may declare thousands of
+// variables: copying the variables for each declaration would take memory
+// and time quadratic in their number. So Envs share a store that keeps
+// every value a variable has had, each numbered in order, and an Env sees
+// the values numbered up to its own. A declaration on the newest Env of a
+// store adds to it; one on an older Env (a stage built FROM an earlier
+// stage that another stage continued too) starts a new store on top of it.
 type Env struct {
-	vars map[string]Var
+	store *envStore
+	seq   int // the values numbered up to seq are visible
+}
+
+type envStore struct {
+	parent *Env // what the store starts from; nil for nothing
+	vars   map[string][]version
+	seq    int // the number of the newest value
+}
+
+type version struct {
+	seq int
+	v   Var
 }
 
 // Var is one variable. Known is false for an ARG declared without a default:
@@ -25,11 +45,16 @@ type Var struct {
 
 // Lookup returns the variable and whether it is declared.
 func (e *Env) Lookup(name string) (Var, bool) {
-	if e == nil {
-		return Var{}, false
+	for e != nil {
+		vs := e.store.vars[name]
+		// The last value numbered up to e.seq.
+		i := sort.Search(len(vs), func(i int) bool { return vs[i].seq > e.seq })
+		if i > 0 {
+			return vs[i-1].v, true
+		}
+		e = e.store.parent
 	}
-	v, ok := e.vars[name]
-	return v, ok
+	return Var{}, false
 }
 
 // Get returns a variable's value when it is declared and known. It makes Env
@@ -41,32 +66,36 @@ func (e *Env) Get(name string) (string, bool) {
 
 // Keys lists the declared variables with known values, sorted.
 func (e *Env) Keys() []string {
-	if e == nil {
-		return nil
-	}
-	keys := make([]string, 0, len(e.vars))
-	for k, v := range e.vars {
-		if v.Known {
-			keys = append(keys, k)
+	seen := map[string]bool{}
+	var keys []string
+	for s := e; s != nil; s = s.store.parent {
+		for name := range s.store.vars {
+			if seen[name] {
+				continue
+			}
+			if v, ok := e.Lookup(name); ok {
+				seen[name] = true
+				if v.Known {
+					keys = append(keys, name)
+				}
+			}
 		}
 	}
 	slices.Sort(keys)
 	return keys
 }
 
-// with returns a copy of e with name set to v.
+// with returns e with name set to v.
 func (e *Env) with(name string, v Var) *Env {
-	n := &Env{vars: make(map[string]Var, 1+len(e.varsOrNil()))}
-	maps.Copy(n.vars, e.varsOrNil())
-	n.vars[name] = v
-	return n
-}
-
-func (e *Env) varsOrNil() map[string]Var {
-	if e == nil {
-		return nil
+	st := (*envStore)(nil)
+	if e != nil && e.seq == e.store.seq {
+		st = e.store // e is the newest: add to its store
+	} else {
+		st = &envStore{parent: e, vars: map[string][]version{}}
 	}
-	return e.vars
+	st.seq++
+	st.vars[name] = append(st.vars[name], version{st.seq, v})
+	return &Env{store: st, seq: st.seq}
 }
 
 // expand expands variables in word. ok is false when the word refers to a

@@ -1,6 +1,7 @@
 package dockerfile
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"errors"
@@ -43,7 +44,11 @@ func Parse(name string, src []byte, tok *token.File) *File {
 	if err != nil {
 		f.ParseErr = err
 		var le *parser.LocationError
-		if errors.As(err, &le) && len(le.Locations) > 0 && len(le.Locations[0]) > 0 {
+		switch {
+		case strings.Contains(err.Error(), "line greater than max allowed size"):
+			// BuildKit gives the line before the one it could not read.
+			f.ParseErrLine = longLine(src)
+		case errors.As(err, &le) && len(le.Locations) > 0 && len(le.Locations[0]) > 0:
 			f.ParseErrLine = le.Locations[0][0].Start.Line
 		}
 		return f
@@ -58,6 +63,23 @@ func Parse(name string, src []byte, tok *token.File) *File {
 		shParsers.Put(b.sh)
 	}
 	return f
+}
+
+// longLine is the first line too long for BuildKit's line reader (which
+// says so without a line number), else the longest line.
+func longLine(src []byte) int {
+	longest, longestLen := 1, 0
+	for n := 1; len(src) > 0; n++ {
+		line, rest, _ := bytes.Cut(src, []byte("\n"))
+		if len(line) >= bufio.MaxScanTokenSize-1 {
+			return n
+		}
+		if len(line) > longestLen {
+			longest, longestLen = n, len(line)
+		}
+		src = rest
+	}
+	return longest
 }
 
 // readDirectives returns the parser directives of src as BuildKit reads

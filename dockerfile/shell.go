@@ -6,6 +6,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -373,16 +374,70 @@ func (w *walker) script(t text, st *shellState) {
 	if w.b.sh == nil {
 		w.b.sh = shParsers.Get().(*syntax.Parser)
 	}
-	f, err := w.b.sh.Parse(strings.NewReader(t.s), "")
+	src, bad := validUTF8(t.s)
+	f, err := w.b.sh.Parse(strings.NewReader(src), "")
 	if err != nil {
 		return
 	}
 	saved := w.src
 	w.src = t
 	w.depth++
+	first := len(*w.cmds)
 	w.stmts(f.Stmts, st)
 	w.depth--
 	w.src = saved
+	if len(bad) > 0 {
+		w.unknownWhere(first, t, bad)
+	}
+}
+
+// validUTF8 returns s with each byte that is not UTF-8 (a Latin-1 "é" in
+// an echo) replaced by an underscore, which the shell parser takes as any
+// other letter where it would refuse the byte, and the indexes of those
+// bytes. The length stays the same, so that positions do not move.
+func validUTF8(s string) (string, []int) {
+	if utf8.ValidString(s) {
+		return s, nil
+	}
+	b := []byte(s)
+	var bad []int
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			b[i] = '_'
+			bad = append(bad, i)
+		}
+		i += size
+	}
+	return string(b), bad
+}
+
+// unknownWhere marks the words of the commands from index first on that
+// hold one of the bytes validUTF8 replaced (indexes into t) as not
+// literal: their values hold an underscore instead.
+func (w *walker) unknownWhere(first int, t text, bad []int) {
+	offs := make([]int, len(bad))
+	for i, b := range bad {
+		offs[i] = t.fileOffset(b)
+	}
+	holds := func(a *Arg) {
+		p, e := w.b.f.Tok.Offset(a.Pos), w.b.f.Tok.Offset(a.End)
+		for _, o := range offs {
+			if p <= o && o < e {
+				a.Lit = false
+				return
+			}
+		}
+	}
+	for _, c := range (*w.cmds)[first:] {
+		for i := range c.Args {
+			holds(&c.Args[i])
+		}
+		for i := range c.Redirs {
+			holds(&c.Redirs[i].Target)
+		}
+		c.argv = nil
+	}
 }
 
 func (w *walker) pos(p syntax.Pos) token.Pos {
@@ -689,7 +744,9 @@ func unwrap(args []Arg, st *shellState) ([]Arg, *shellState) {
 		if name == "timeout" && i < len(args) {
 			i++ // the duration
 		}
-		args = args[i:]
+		// A flag's value or gosu's user may be missing (sudo -C, gosu):
+		// then nothing is wrapped.
+		args = args[min(i, len(args)):]
 	}
 	return args, st
 }

@@ -10,9 +10,6 @@ import (
 	"github.com/cachelint/cachelint/rules"
 )
 
-// corpusDir is the shared corpus of real-world Dockerfiles, when present.
-const corpusDir = "../../shared/corpus"
-
 func corpusUnits(tb testing.TB) ([]lint.Unit, int64) {
 	if _, err := os.Stat(corpusDir); err != nil {
 		tb.Skipf("corpus not found at %s: %v", corpusDir, err)

@@ -9,9 +9,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -88,6 +86,7 @@ func New(rs []*rules.Rule) (*Linter, error) {
 		visit(a)
 	}
 	visit(suppress.Analyzer) // the driver applies the suppressions whatever rules run
+	visit(secretAnalyzer)    // and masks secrets whatever rules run (see secrets.go)
 	return l, nil
 }
 
@@ -124,6 +123,7 @@ func (l *Linter) plan(s *Settings) []*analysis.Analyzer {
 		}
 	}
 	mark(suppress.Analyzer)
+	mark(secretAnalyzer)
 	var p []*analysis.Analyzer
 	for _, a := range l.order {
 		if need[a] {
@@ -173,6 +173,10 @@ func (l *Linter) Lint(u Unit) FileResult {
 			return res
 		}
 	}
+	if err := checkText(src); err != nil {
+		res.Err = err
+		return res
+	}
 	res.Lines = splitLines(src)
 
 	files := map[string][]byte{u.Path: src}
@@ -201,6 +205,9 @@ func (l *Linter) Lint(u Unit) FileResult {
 		res.Findings = l.suppressed(fset, u, set, res.Findings, settings)
 	}
 	f, _ := results[dockerfile.Analyzer].(*dockerfile.File)
+	sec := findSecrets(fset, f, diags)
+	sec.apply(res.Findings)
+	res.Secrets = sec.ranges
 	setFingerprints(res.Findings, f, res.Lines, RepoPath(l.Root, u.AbsPath, u.Path))
 	if f != nil && f.ParseErr != nil && res.Err == nil {
 		res.Err = fmt.Errorf("BuildKit cannot parse it: %w", f.ParseErr)
@@ -331,32 +338,7 @@ func compareFindings(a, b Finding) int {
 
 // readFile reads a regular file, refusing anything larger than the limit.
 func (l *Linter) readFile(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, Cause(err)
-	}
-	defer f.Close() //nolint:errcheck // read-only file
-	st, err := f.Stat()
-	if err != nil {
-		return nil, Cause(err)
-	}
-	if st.IsDir() {
-		return nil, errors.New("is a directory")
-	}
-	if !st.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
-	}
-	if st.Size() > l.MaxFileSize {
-		return nil, fmt.Errorf("file is %d bytes, over the %d-byte limit", st.Size(), l.MaxFileSize)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, l.MaxFileSize+1))
-	if err != nil {
-		return nil, Cause(err)
-	}
-	if int64(len(data)) > l.MaxFileSize {
-		return nil, fmt.Errorf("file is over the %d-byte limit", l.MaxFileSize)
-	}
-	return data, nil
+	return ReadFile(name, l.MaxFileSize)
 }
 
 // Cause drops the path from a *fs.PathError, so that a message that

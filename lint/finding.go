@@ -49,6 +49,10 @@ type FileResult struct {
 	// Lines holds the file's lines (without newlines) so that reporters can
 	// show source and convert columns; nil when the file could not be read.
 	Lines []string
+	// Secrets are the ranges of the file that hold a secret's value (see
+	// secrets.go), in order: reporters that show the file's text show
+	// them masked.
+	Secrets []Range
 	// Err is set when the file could not be read or parsed at all.
 	Err error
 }

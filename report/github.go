@@ -41,8 +41,20 @@ func githubCommand(s rules.Severity) string {
 	return "notice"
 }
 
-// githubData escapes a workflow command's message.
-var githubData = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace
+// githubData escapes a workflow command's message. Control characters
+// other than line breaks (which the command encodes) are first shown as
+// visible escapes, as in the text format: the job's log renders escape
+// sequences.
+func githubData(s string) string {
+	return githubDataReplacer.Replace(escapeControlsBut(s, "\r\n"))
+}
 
 // githubProperty escapes a workflow command's property value.
-var githubProperty = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace
+func githubProperty(s string) string {
+	return githubPropertyReplacer.Replace(escapeControlsBut(s, "\r\n"))
+}
+
+var (
+	githubDataReplacer     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	githubPropertyReplacer = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+)

@@ -72,6 +72,15 @@ func writeText(buf *bytes.Buffer, results []lint.FileResult, opt Options) error 
 		}
 	}
 	files := plural(len(results), "file")
+	unlinted := 0
+	for i := range results {
+		if results[i].Err != nil {
+			unlinted++
+		}
+	}
+	if unlinted > 0 {
+		files += "; " + plural(unlinted, "file") + " could not be linted"
+	}
 	if total == 0 {
 		fmt.Fprintf(buf, "No problems found in %s\n", files)
 		return nil
@@ -98,12 +107,12 @@ func writeTextFinding(buf *bytes.Buffer, fr *lint.FileResult, f *lint.Finding, p
 
 	if s.known() && s.line <= len(fr.Lines) {
 		num := strconv.Itoa(s.line)
-		fmt.Fprintf(buf, "  %s | %s\n", num, escapeControls(src))
 		end := len(src) + 1
 		if s.endLine == s.line {
 			end = s.endCol
 		}
-		pad, width := caret(src, s.col, end)
+		shown, pad, width := sourceView(src, secretsOn(fr, s.line), s.col, end)
+		fmt.Fprintf(buf, "  %s | %s\n", num, shown)
 		fmt.Fprintf(buf, "  %s | %s%s\n", strings.Repeat(" ", len(num)), pad, sev.Sprint("^"+strings.Repeat("~", width-1)))
 	}
 
@@ -115,31 +124,126 @@ func writeTextFinding(buf *bytes.Buffer, fr *lint.FileResult, f *lint.Finding, p
 	buf.WriteByte('\n')
 }
 
-// caret returns the padding that puts a marker under byte column col of
-// line, as the line is printed by escapeControls, and the marker's width in
-// characters to reach byte column end (exclusive; at least 1). Tabs in the
-// padding stay tabs so the marker lines up whatever the tab width.
-func caret(line string, col, end int) (pad string, width int) {
-	var b strings.Builder
-	start := col - 1
-	for i := 0; i < min(start, len(line)); {
-		shown, size := escapeRune(line[i:])
-		if shown == "\t" {
-			b.WriteByte('\t')
-		} else {
-			b.WriteString(strings.Repeat(" ", utf8.RuneCountInString(shown)))
-		}
-		i += size
-	}
-	b.WriteString(strings.Repeat(" ", max(0, start-len(line))))
+// Long source lines are shown cut to a window around the finding: at
+// most maxShown characters, of which up to shownBefore before it.
+const (
+	maxShown    = 200
+	shownBefore = 60
+	ellipsis    = "…"
+)
 
-	for i := start; i < min(end-1, len(line)); {
-		shown, size := escapeRune(line[i:])
-		width += utf8.RuneCountInString(shown)
+// cell is a piece of a source line as the text format shows it: a
+// character, escaped when it is a control character (escapeRune), or a
+// whole masked secret.
+type cell struct {
+	start, end int // bytes of the line
+	shown      string
+}
+
+func (c cell) width() int { return utf8.RuneCountInString(c.shown) }
+
+// sourceView returns how a source line is shown, with the padding that
+// puts a marker under byte column col and the marker's width in
+// characters to reach byte column end (exclusive; at least 1). Control
+// characters are escaped, the byte ranges in masks (secret values) are
+// shown as lint.Mask, and a line too long to read is cut to a window
+// around the marker, with an ellipsis where it is cut. Tabs in the
+// padding stay tabs so the marker lines up whatever the tab width.
+func sourceView(line string, masks [][2]int, col, end int) (shown, pad string, width int) {
+	var cells []cell
+	for i := 0; i < len(line); {
+		if len(masks) > 0 && masks[0][0] <= i {
+			m := masks[0]
+			masks = masks[1:]
+			if m[1] > i {
+				cells = append(cells, cell{i, m[1], lint.Mask})
+				i = m[1]
+			}
+			continue
+		}
+		s, size := escapeRune(line[i:])
+		cells = append(cells, cell{i, i + size, s})
 		i += size
 	}
-	width += max(0, end-1-max(start, len(line)))
-	return b.String(), max(width, 1)
+	start, stop := col-1, end-1
+	// The cells before the marker, and those under it.
+	first := len(cells)
+	for k, c := range cells {
+		if c.end > start {
+			first = k
+			break
+		}
+	}
+	last := first
+	for last < len(cells) && cells[last].start < stop {
+		last++
+	}
+
+	// The window of cells shown.
+	from, to := 0, len(cells)
+	total := 0
+	for _, c := range cells {
+		total += c.width()
+	}
+	if total > maxShown {
+		from = first
+		for w := 0; from > 0 && w+cells[from-1].width() <= shownBefore; from-- {
+			w += cells[from-1].width()
+		}
+		to = from
+		for w := 0; to < len(cells) && w+cells[to].width() <= maxShown; to++ {
+			w += cells[to].width()
+		}
+	}
+
+	var b, p strings.Builder
+	if from > 0 {
+		b.WriteString(ellipsis)
+		p.WriteByte(' ')
+	}
+	for k := from; k < to; k++ {
+		b.WriteString(cells[k].shown)
+		switch {
+		case k >= first:
+		case cells[k].shown == "\t":
+			p.WriteByte('\t')
+		default:
+			p.WriteString(strings.Repeat(" ", cells[k].width()))
+		}
+	}
+	if to < len(cells) {
+		b.WriteString(ellipsis)
+	}
+	p.WriteString(strings.Repeat(" ", max(0, start-len(line))))
+
+	for k := first; k < min(last, to); k++ {
+		width += cells[k].width()
+	}
+	width += max(0, stop-max(start, len(line)))
+	return b.String(), p.String(), max(width, 1)
+}
+
+// secretsOn returns the byte ranges of line n that hold secrets, in order.
+func secretsOn(fr *lint.FileResult, n int) [][2]int {
+	var out [][2]int
+	size := len(fr.LineText(n))
+	for _, r := range fr.Secrets {
+		if r.Line > n || r.EndLine < n {
+			continue
+		}
+		start, end := 0, size
+		if r.Line == n {
+			start = r.Col - 1
+		}
+		if r.EndLine == n {
+			end = r.EndCol - 1
+		}
+		start, end = max(0, min(start, size)), max(0, min(end, size))
+		if end > start {
+			out = append(out, [2]int{start, end})
+		}
+	}
+	return out
 }
 
 // escapeControls makes file-derived text safe to print on a terminal:

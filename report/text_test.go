@@ -161,6 +161,12 @@ func TestTextSummary(t *testing.T) {
 		}
 		return results
 	}
+	unlinted := func(results []lint.FileResult, which ...int) []lint.FileResult {
+		for _, i := range which {
+			results[i].Err = errTest
+		}
+		return results
+	}
 	tests := []struct {
 		results []lint.FileResult
 		want    string
@@ -171,6 +177,8 @@ func TestTextSummary(t *testing.T) {
 		{files(1, rules.SeverityError), "1 problem (1 error, 0 warnings, 0 info) in 1 file\n"},
 		{files(3, rules.SeverityWarning, rules.SeverityWarning, rules.SeverityInfo), "3 problems (0 errors, 2 warnings, 1 info) in 3 files\n"},
 		{files(2, rules.SeverityError, rules.SeverityError, rules.SeverityWarning), "3 problems (2 errors, 1 warning, 0 info) in 2 files\n"},
+		{unlinted(files(3), 0, 2), "No problems found in 3 files; 2 files could not be linted\n"},
+		{unlinted(files(2, rules.SeverityError), 0), "1 problem (1 error, 0 warnings, 0 info) in 2 files; 1 file could not be linted\n"},
 	}
 	for _, tt := range tests {
 		got := write(t, tt.results, report.Options{Format: "text"})
@@ -191,7 +199,7 @@ func TestTextWithoutSource(t *testing.T) {
 	}}
 	want := "gone/Dockerfile: error CL014 secret-in-arg-env: whole file\n\n" +
 		"gone/Dockerfile:3:2: error CL014 secret-in-arg-env: somewhere\n\n" +
-		"2 problems (2 errors, 0 warnings, 0 info) in 1 file\n"
+		"2 problems (2 errors, 0 warnings, 0 info) in 1 file; 1 file could not be linted\n"
 	if got := write(t, results, report.Options{Format: "text"}); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}

@@ -13,13 +13,21 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
 
 	"github.com/cachelint/cachelint/dockerfile"
+	"github.com/cachelint/cachelint/internal/testfiles"
 	"github.com/cachelint/cachelint/lint"
 	"github.com/cachelint/cachelint/rules"
 	"github.com/cachelint/cachelint/suppress"
 )
 
 // corpus is the shared corpus of real-world Dockerfiles, when present.
-var corpus = flag.String("corpus", "../../shared/corpus", "directory of real-world Dockerfiles to check the check comments on")
+var corpus = flag.String("corpus", sharedCorpus(), "directory of real-world Dockerfiles to check the check comments on")
+
+// sharedCorpus is the project's shared corpus beside the repository, or
+// beside a directory above it (from a worktree); "" when it is absent.
+func sharedCorpus() string {
+	dir, _ := testfiles.Shared("corpus")
+	return dir
+}
 
 // describe writes a set as one line a comment: source, scope, the
 // comment's line, the rules it names (as written=rule), the lines it

@@ -22,6 +22,8 @@ type pathError struct {
 
 func (e *pathError) Error() string { return e.path + ": " + e.err.Error() }
 
+func (e *pathError) Unwrap() error { return e.err }
+
 // walkDir returns the Dockerfiles under dir (as dir-joined paths, sorted by
 // the walk), skipping .git, node_modules, vendor and whatever the
 // repository's .gitignore files ignore. Errors on parts of the tree are
@@ -90,7 +92,7 @@ func ancestorIgnores(root, dir string) []gitignore.Pattern {
 
 // readIgnoreFile parses dir/.gitignore; domain is dir relative to the root.
 func readIgnoreFile(dir string, domain []string) []gitignore.Pattern {
-	data, err := os.ReadFile(filepath.Join(dir, ".gitignore"))
+	data, err := lint.ReadFile(filepath.Join(dir, ".gitignore"), lint.DefaultMaxFileSize)
 	if err != nil {
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -149,12 +150,12 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	status = applyBaseline(opt, base, results, linter.Root, stderr)
 
 	for _, e := range errs {
-		fmt.Fprintf(stderr, "cachelint: %v\n", e)
+		fmt.Fprintf(stderr, "cachelint: %s%s\n", oneLine(e), hint(e))
 		status = exitError
 	}
 	for _, r := range results {
 		if r.Err != nil {
-			fmt.Fprintf(stderr, "cachelint: %s: %v\n", r.Path, oneLine(r.Err))
+			fmt.Fprintf(stderr, "cachelint: %s: %s%s\n", r.Path, oneLine(r.Err), hint(r.Err))
 			status = exitError
 		}
 	}
@@ -287,7 +288,7 @@ func stdinUnit(opt lintOptions, stdin io.Reader) (lint.Unit, error) {
 		return lint.Unit{}, &pathError{name, err}
 	}
 	if int64(len(data)) > opt.maxFileSize {
-		return lint.Unit{}, &pathError{name, fmt.Errorf("input is over the %d-byte limit", opt.maxFileSize)}
+		return lint.Unit{}, &pathError{name, &lint.TooLargeError{Size: -1, Limit: opt.maxFileSize}}
 	}
 	u := lint.Unit{Path: filepath.ToSlash(name), Src: data}
 	if opt.stdinFilename != "" {
@@ -323,10 +324,36 @@ func hasFindingAtLeast(results []lint.FileResult, level rules.Severity) bool {
 	return false
 }
 
-// writeReport writes to out, or atomically to the named file.
+// writeReport writes to out, or to the named file. A regular file (or
+// nothing) at that path is replaced atomically: the report goes to a
+// temporary file in the same directory, renamed over the path, so that a
+// reader sees the old report or the new one, never half of one. A
+// symbolic link there is replaced too, never followed to wherever it
+// points. Streams are written to as they are: a named pipe or a character
+// device at the path (a FIFO, /dev/null), and any path under /dev or
+// /proc (/dev/stdout, /dev/fd/3), where links lead to the process's own
+// streams and no file belongs.
 func writeReport(name string, out io.Writer, results []lint.FileResult, opt report.Options) error {
 	if name == "" {
 		return report.Write(out, results, opt)
+	}
+	inPlace, err := writeInPlace(name)
+	if err != nil {
+		return fmt.Errorf("--output %s: %w", name, err)
+	}
+	if inPlace {
+		f, err := os.OpenFile(name, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("--output %s: %w", name, lint.Cause(err))
+		}
+		err = report.Write(f, results, opt)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("--output %s: %w", name, lint.Cause(err))
+		}
+		return nil
 	}
 	dir := filepath.Dir(name)
 	tmp, err := os.CreateTemp(dir, ".cachelint-*.tmp")
@@ -348,6 +375,40 @@ func writeReport(name string, out io.Writer, results []lint.FileResult, opt repo
 		return fmt.Errorf("--output %s: %w", name, lint.Cause(err))
 	}
 	return nil
+}
+
+// writeInPlace reports whether the report is written to name as it is
+// (a stream) rather than by replacing it, and refuses what is neither a
+// stream nor a file to replace: a directory, a block device, a socket.
+func writeInPlace(name string) (bool, error) {
+	if abs, err := filepath.Abs(name); err == nil && (strings.HasPrefix(abs, "/dev/") || strings.HasPrefix(abs, "/proc/")) {
+		return true, nil
+	}
+	st, err := os.Lstat(name)
+	if err != nil {
+		return false, nil // nothing there (or nothing known): create it
+	}
+	m := st.Mode()
+	switch {
+	case m&fs.ModeNamedPipe != 0 || m&fs.ModeCharDevice != 0:
+		return true, nil
+	case m.IsDir():
+		return false, errors.New("is a directory")
+	case m&fs.ModeDevice != 0:
+		return false, errors.New("is a block device, not a file to write a report to")
+	case m&fs.ModeSocket != 0:
+		return false, errors.New("is a socket, not a file to write a report to")
+	}
+	return false, nil // a regular file or a symbolic link: replace it
+}
+
+// hint is what to do about an error, when there is something to say.
+func hint(err error) string {
+	var tl *lint.TooLargeError
+	if errors.As(err, &tl) {
+		return " (--max-file-size raises it)"
+	}
+	return ""
 }
 
 // oneLine keeps an error message on one line.

@@ -33,6 +33,7 @@ func main() {
 
 // run is the whole program; it returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	stderr = terminalSafe{stderr}
 	if len(args) > 0 {
 		switch args[0] {
 		case "rules":

@@ -1,0 +1,194 @@
+package lint
+
+import (
+	"bytes"
+	"go/token"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/cachelint/cachelint/dockerfile"
+	"github.com/cachelint/cachelint/rules"
+)
+
+// Secret values never reach the output. The driver finds them in each file
+// and reporters mask them:
+//
+//   - the value of an ARG or ENV whose name looks like a credential, as
+//     rules.SecretInArgEnv (CL014) decides: the driver runs that analyzer on
+//     every file, whether or not CL014 reports, and takes the variables it
+//     names;
+//   - the password of a URL written with one (https://user:pass@host).
+//
+// FileResult.Secrets holds their ranges, which reporters that show the
+// file's text mask (the text format's source lines). Messages and fix
+// messages have any secret value that appears in them masked here, and a
+// fix whose edits would write one is left with its message only.
+
+// secretAnalyzer is the analyzer whose diagnostics name the secret
+// variables.
+var secretAnalyzer = rules.SecretInArgEnv
+
+// Mask is what a secret's value is shown as.
+const Mask = "***"
+
+// minMaskedLen is the shortest value masked where it appears in a message
+// or a fix: shorter ones are no secret, and would mask ordinary words.
+// (Their ranges in the file are masked whatever their length.)
+const minMaskedLen = 4
+
+// Range is a range of a file: 1-based lines and byte columns, the end
+// exclusive.
+type Range struct {
+	Line, Col, EndLine, EndCol int
+}
+
+// urlPassword finds the password of a URL with credentials: group 1 is
+// everything up to it.
+var urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@'"]*):([^/\s@'"]+)@`)
+
+// secrets holds the secret values of one file.
+type secrets struct {
+	ranges []Range
+	values []string // distinct, longest first, each at least minMaskedLen long
+}
+
+// findSecrets returns the secret values of a file: the values of the
+// variables the secret analyzer reported (diags), and URL passwords.
+func findSecrets(fset *token.FileSet, f *dockerfile.File, diags []diag) *secrets {
+	s := &secrets{}
+	if f == nil {
+		return s
+	}
+	seen := map[string]bool{}
+	add := func(start, end int) {
+		if end <= start {
+			return
+		}
+		p, e := fset.Position(f.Pos(start)), fset.Position(f.Pos(end))
+		s.ranges = append(s.ranges, Range{p.Line, p.Column, e.Line, e.Column})
+		raw := string(f.Src[start:end])
+		for _, v := range []string{raw, unquote(raw)} {
+			if len(v) >= minMaskedLen && !seen[v] {
+				seen[v] = true
+				s.values = append(s.values, v)
+			}
+		}
+	}
+	for _, d := range diags {
+		if d.analyzer != secretAnalyzer {
+			continue
+		}
+		start, end, ok := valueOf(f, d.Pos, d.End)
+		if ok {
+			add(start, end)
+		}
+	}
+	if bytes.Contains(f.Src, []byte("://")) {
+		for _, m := range urlPassword.FindAllSubmatchIndex(f.Src, -1) {
+			if pw := string(f.Src[m[4]:m[5]]); !isVariable(pw) {
+				add(m[4], m[5])
+			}
+		}
+	}
+	slices.SortFunc(s.ranges, func(a, b Range) int {
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return a.Col - b.Col
+	})
+	slices.SortStableFunc(s.values, func(a, b string) int { return len(b) - len(a) })
+	return s
+}
+
+// valueOf finds the value of the variable whose name is at pos-end, as
+// the secret analyzer reports it: the rest of its KEY=value word, or, for
+// ENV's old form (ENV KEY value ...), the rest of the instruction. It
+// returns file offsets.
+func valueOf(f *dockerfile.File, pos, end token.Pos) (int, int, bool) {
+	for _, in := range f.Instructions {
+		if pos < in.Pos || pos > in.End {
+			continue
+		}
+		for i, w := range in.Args {
+			if w.Pos != pos {
+				continue
+			}
+			keyLen := int(end - pos)
+			if keyLen < len(w.Text) && w.Text[keyLen] == '=' {
+				return f.Tok.Offset(w.Pos) + keyLen + 1, f.Tok.Offset(w.End), true
+			}
+			if in.Keyword == "ENV" && i+1 < len(in.Args) && !strings.Contains(w.Text, "=") {
+				return f.Tok.Offset(in.Args[i+1].Pos), f.Tok.Offset(in.Args[len(in.Args)-1].End), true
+			}
+			return 0, 0, false
+		}
+	}
+	return 0, 0, false
+}
+
+// unquote removes one pair of matching quotes around s.
+func unquote(s string) string {
+	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
+
+// isVariable reports whether s is only a variable reference ($X, ${X}),
+// which holds no secret itself.
+func isVariable(s string) bool {
+	if strings.HasPrefix(s, "${") && strings.HasSuffix(s, "}") && strings.Count(s, "$") == 1 {
+		return true
+	}
+	if !strings.HasPrefix(s, "$") || len(s) < 2 {
+		return false
+	}
+	for _, c := range []byte(s[1:]) {
+		word := c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if !word {
+			return false
+		}
+	}
+	return true
+}
+
+// mask replaces every secret value and URL password in text.
+func (s *secrets) mask(text string) string {
+	for _, v := range s.values {
+		if strings.Contains(text, v) {
+			text = strings.ReplaceAll(text, v, Mask)
+		}
+	}
+	if strings.Contains(text, "://") {
+		text = urlPassword.ReplaceAllStringFunc(text, func(m string) string {
+			sub := urlPassword.FindStringSubmatch(m)
+			if isVariable(sub[2]) {
+				return m
+			}
+			return sub[1] + ":" + Mask + "@"
+		})
+	}
+	return text
+}
+
+// writes reports whether text holds a secret value or URL password.
+func (s *secrets) writes(text string) bool {
+	return s.mask(text) != text
+}
+
+// apply masks the secrets in the findings' messages and drops the edits
+// of fixes that would write one, keeping their messages as advice.
+func (s *secrets) apply(findings []Finding) {
+	for i := range findings {
+		f := &findings[i]
+		f.Message = s.mask(f.Message)
+		for j := range f.Fixes {
+			fix := &f.Fixes[j]
+			fix.Message = s.mask(fix.Message)
+			if slices.ContainsFunc(fix.Edits, func(e Edit) bool { return s.writes(e.NewText) }) {
+				fix.Edits = nil
+			}
+		}
+	}
+}

@@ -1,0 +1,92 @@
+package lint
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/cachelint/cachelint/rules"
+)
+
+// TestSecretRanges checks which ranges of a file the driver takes for
+// secret values: the values of the variables CL014 names, in each form of
+// ARG and ENV, and URL passwords; not variable references, not switches,
+// and whether or not CL014 reports.
+func TestSecretRanges(t *testing.T) {
+	src := "ARG GITHUB_TOKEN=ghp_abc\n" + // 1
+		"FROM node:22\n" + // 2
+		"ARG NPM_TOKEN\n" + // 3: no value
+		"ENV DB_PASSWORD=\"hunter 2\" PLAIN=x API_KEY='k3y'\n" + // 4
+		"ENV PASSPHRASE correct horse\n" + // 5: ENV's old form
+		"ENV SECRET_KEY=abc\\\n" + // 6: a value over two lines
+		"def\n" + // 7
+		"ENV GITHUB_TOKEN=true\n" + // 8: a switch, no secret
+		"RUN git clone https://user:pa55@example.com/r.git https://u:${TOKEN}@example.com/s.git\n" // 9
+	want := []string{
+		"1:18-1:25 ghp_abc",
+		"4:17-4:27 \"hunter 2\"",
+		"4:44-4:49 'k3y'",
+		"5:16-5:29 correct horse",
+		"6:16-7:4 abc\\\ndef",
+		"9:28-9:32 pa55",
+	}
+	for _, off := range []bool{false, true} {
+		l, err := New(rules.All())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if off {
+			// CL014 off: the values are still secrets.
+			s := DefaultSettings(rules.All())
+			delete(s.Severity, "CL014")
+			l.SettingsFor = func(Unit) *Settings { return s }
+		}
+		res := l.Lint(Unit{Path: "Dockerfile", Src: []byte(src)})
+		if res.Err != nil {
+			t.Fatal(res.Err)
+		}
+		var got []string
+		for _, r := range res.Secrets {
+			text := res.Lines[r.Line-1][r.Col-1:]
+			if r.EndLine == r.Line {
+				text = res.Lines[r.Line-1][r.Col-1 : r.EndCol-1]
+			} else {
+				text += "\n" + res.Lines[r.EndLine-1][:r.EndCol-1]
+			}
+			got = append(got, fmt.Sprintf("%d:%d-%d:%d %s", r.Line, r.Col, r.EndLine, r.EndCol, text))
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("CL014 off %v: secrets\n%s\nwant\n%s", off, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		for _, f := range res.Findings {
+			if off && f.Code == "CL014" {
+				t.Errorf("CL014 is off but reports: %s", f.Message)
+			}
+		}
+	}
+}
+
+// TestSecretsMasked checks that secret values are masked in messages and
+// fix messages, and that a fix whose edits would write one keeps only its
+// message.
+func TestSecretsMasked(t *testing.T) {
+	s := &secrets{values: []string{"ghp_abcdef", "hunter22"}}
+	findings := []Finding{{
+		Message: "clone of https://bob:s3cr3t@example.com/x with ghp_abcdef and https://u:$TOKEN@example.com",
+		Fixes: []Fix{
+			{Message: "set it to hunter22", Edits: []Edit{{Line: 1, Col: 1, EndLine: 1, EndCol: 1, NewText: "ARG X=hunter22\n"}}},
+			{Message: "add a mount", Edits: []Edit{{Line: 1, Col: 5, EndLine: 1, EndCol: 5, NewText: " --mount=type=cache,target=/root/.npm"}}},
+		},
+	}}
+	s.apply(findings)
+	f := findings[0]
+	if f.Message != "clone of https://bob:***@example.com/x with *** and https://u:$TOKEN@example.com" {
+		t.Errorf("message %q", f.Message)
+	}
+	if f.Fixes[0].Message != "set it to ***" || f.Fixes[0].Edits != nil {
+		t.Errorf("fix that writes a secret: %+v", f.Fixes[0])
+	}
+	if len(f.Fixes[1].Edits) != 1 {
+		t.Errorf("fix without a secret lost its edit: %+v", f.Fixes[1])
+	}
+}
