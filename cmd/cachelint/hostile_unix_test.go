@@ -188,6 +188,12 @@ func TestStderrIsTerminalSafe(t *testing.T) {
 			t.Errorf("raw control characters in\n%q", out)
 		}
 	}
+	// cachelint config shows what the configuration file says.
+	writeFile(t, "cfg/.cachelint.yaml", "tools:\n  - name: \"x\\e[2Jy\"\n    command: [\"./i\\a\"]\n    cache-dirs: [\"/c\"]\n")
+	if status, stdout, stderr := runCLI(t, "config", "cfg"); status != exitOK || strings.ContainsAny(stdout+stderr, "\x1b\x07") ||
+		!strings.Contains(stdout, `x\x1b[2Jy: command ./i\x07`) {
+		t.Errorf("cachelint config: exit status %d, stderr %q, stdout\n%q", status, stderr, stdout)
+	}
 	for _, want := range []string{
 		`cachelint: gone\x1b[31m: no such file or directory`,
 		`cachelint: evil\x1b[2Jdir/Dockerfile: BuildKit cannot parse it: invalid escape token '\x1b]0;pwned\x07' does not match`,
