@@ -15,8 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -114,25 +112,12 @@ func (b *File) Write(w io.Writer) error {
 	return err
 }
 
-// WriteFile writes the baseline to the named file, atomically: a reader
-// sees the old file or the new one, never half of it.
+// WriteFile writes the baseline to the named file as lint.WriteFile
+// writes: atomically (a reader sees the old file or the new one, never
+// half of it), replacing a symbolic link rather than following it, and
+// writing to a stream (/dev/null, a FIFO) as it is.
 func (b *File) WriteFile(name string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".cachelint-baseline-*.tmp")
-	if err != nil {
-		return lint.Cause(err)
-	}
-	defer os.Remove(tmp.Name()) //nolint:errcheck // gone after the rename; best effort otherwise
-	if err := b.Write(tmp); err != nil {
-		_ = tmp.Close()
-		return lint.Cause(err)
-	}
-	if err := tmp.Close(); err != nil {
-		return lint.Cause(err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return lint.Cause(err)
-	}
-	return lint.Cause(os.Rename(tmp.Name(), name))
+	return lint.WriteFile(name, b.Write)
 }
 
 // maxFileSize is the largest baseline ReadFile reads: some hundred

@@ -3,7 +3,6 @@ package lint
 import (
 	"bytes"
 	"go/token"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -43,10 +42,6 @@ type Range struct {
 	Line, Col, EndLine, EndCol int
 }
 
-// urlPassword finds the password of a URL with credentials: group 1 is
-// everything up to it.
-var urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@'"]*):([^/\s@'"]+)@`)
-
 // secrets holds the secret values of one file.
 type secrets struct {
 	ranges []Range
@@ -85,10 +80,8 @@ func findSecrets(fset *token.FileSet, f *dockerfile.File, diags []diag) *secrets
 		}
 	}
 	if bytes.Contains(f.Src, []byte("://")) {
-		for _, m := range urlPassword.FindAllSubmatchIndex(f.Src, -1) {
-			if pw := string(f.Src[m[4]:m[5]]); !isVariable(pw) {
-				add(m[4], m[5])
-			}
+		for _, r := range urlPasswords(string(f.Src)) {
+			add(r[0], r[1])
 		}
 	}
 	slices.SortFunc(s.ranges, func(a, b Range) int {
@@ -127,6 +120,31 @@ func valueOf(f *dockerfile.File, pos, end token.Pos) (int, int, bool) {
 	return 0, 0, false
 }
 
+// urlPasswords returns the byte ranges of the passwords of URLs written
+// with credentials (scheme://user:password@host/...) in b, but for
+// passwords that are only a variable reference (${TOKEN}).
+func urlPasswords(b string) [][2]int {
+	var out [][2]int
+	for i := 0; ; {
+		k := strings.Index(b[i:], "://")
+		if k < 0 {
+			return out
+		}
+		start := i + k + len("://")
+		end := start
+		for end < len(b) && !strings.ContainsRune("/ \t\r\n\"'`", rune(b[end])) {
+			end++
+		}
+		// The user information ends at the authority's last @.
+		if at := strings.LastIndexByte(b[start:end], '@'); at > 0 {
+			if c := strings.IndexByte(b[start:start+at], ':'); c >= 0 && c+1 < at && !isVariable(b[start+c+1:start+at]) {
+				out = append(out, [2]int{start + c + 1, start + at})
+			}
+		}
+		i = start
+	}
+}
+
 // unquote removes one pair of matching quotes around s.
 func unquote(s string) string {
 	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
@@ -160,14 +178,16 @@ func (s *secrets) mask(text string) string {
 			text = strings.ReplaceAll(text, v, Mask)
 		}
 	}
-	if strings.Contains(text, "://") {
-		text = urlPassword.ReplaceAllStringFunc(text, func(m string) string {
-			sub := urlPassword.FindStringSubmatch(m)
-			if isVariable(sub[2]) {
-				return m
-			}
-			return sub[1] + ":" + Mask + "@"
-		})
+	if pws := urlPasswords(text); len(pws) > 0 {
+		var b strings.Builder
+		last := 0
+		for _, r := range pws {
+			b.WriteString(text[last:r[0]])
+			b.WriteString(Mask)
+			last = r[1]
+		}
+		b.WriteString(text[last:])
+		text = b.String()
 	}
 	return text
 }

@@ -140,7 +140,8 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	w := &errWriter{w: stdout}
+	// The paths and tool names come from the configuration file.
+	w := &errWriter{w: terminalSafe{stdout}}
 	fmt.Fprintf(w, "path: %s\n", info.Path)
 	switch {
 	case copt.NoConfig:

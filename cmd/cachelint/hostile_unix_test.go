@@ -188,6 +188,12 @@ func TestStderrIsTerminalSafe(t *testing.T) {
 			t.Errorf("raw control characters in\n%q", out)
 		}
 	}
+	// cachelint config shows what the configuration file says.
+	writeFile(t, "cfg/.cachelint.yaml", "tools:\n  - name: \"x\\e[2Jy\"\n    command: [\"./i\\a\"]\n    cache-dirs: [\"/c\"]\n")
+	if status, stdout, stderr := runCLI(t, "config", "cfg"); status != exitOK || strings.ContainsAny(stdout+stderr, "\x1b\x07") ||
+		!strings.Contains(stdout, `x\x1b[2Jy: command ./i\x07`) {
+		t.Errorf("cachelint config: exit status %d, stderr %q, stdout\n%q", status, stderr, stdout)
+	}
 	for _, want := range []string{
 		`cachelint: gone\x1b[31m: no such file or directory`,
 		`cachelint: evil\x1b[2Jdir/Dockerfile: BuildKit cannot parse it: invalid escape token '\x1b]0;pwned\x07' does not match`,
@@ -240,7 +246,8 @@ func TestOutputReplacesLinks(t *testing.T) {
 
 // TestOutputToStreams: --output to a named pipe, a character device or a
 // path under /dev (a file descriptor) writes to it as it is: it is not
-// replaced by a file (which, for root, would break /dev/null).
+// replaced by a file (which, for root, would break /dev/null); the same
+// for --write-baseline.
 func TestOutputToStreams(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
@@ -292,8 +299,10 @@ func TestOutputToStreams(t *testing.T) {
 	if err := syscall.Mknod("null", syscall.S_IFCHR|0o666, 1<<8|3); err != nil {
 		t.Skipf("cannot make a device here: %v", err)
 	}
-	status, _, stderr = runCLI(t, "--output", "null", "Dockerfile")
-	if st, err := os.Lstat("null"); status != exitFindings || stderr != "" || err != nil || st.Mode()&fs.ModeCharDevice == 0 {
-		t.Errorf("character device: exit status %d, stderr %q, now %v %v", status, stderr, st, err)
+	for _, flag := range []string{"--output", "--write-baseline"} {
+		status, _, stderr = runCLI(t, flag, "null", "Dockerfile")
+		if st, err := os.Lstat("null"); status == exitError || err != nil || st.Mode()&fs.ModeCharDevice == 0 {
+			t.Errorf("%s to a character device: exit status %d, stderr %q, now %v %v", flag, status, stderr, st, err)
+		}
 	}
 }

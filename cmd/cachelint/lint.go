@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -324,82 +323,17 @@ func hasFindingAtLeast(results []lint.FileResult, level rules.Severity) bool {
 	return false
 }
 
-// writeReport writes to out, or to the named file. A regular file (or
-// nothing) at that path is replaced atomically: the report goes to a
-// temporary file in the same directory, renamed over the path, so that a
-// reader sees the old report or the new one, never half of one. A
-// symbolic link there is replaced too, never followed to wherever it
-// points. Streams are written to as they are: a named pipe or a character
-// device at the path (a FIFO, /dev/null), and any path under /dev or
-// /proc (/dev/stdout, /dev/fd/3), where links lead to the process's own
-// streams and no file belongs.
+// writeReport writes to out, or to the named file as lint.WriteFile
+// writes: atomically, replacing a symbolic link rather than following it,
+// and writing to a stream (/dev/stdout, a FIFO) as it is.
 func writeReport(name string, out io.Writer, results []lint.FileResult, opt report.Options) error {
 	if name == "" {
 		return report.Write(out, results, opt)
 	}
-	inPlace, err := writeInPlace(name)
-	if err != nil {
+	if err := lint.WriteFile(name, func(w io.Writer) error { return report.Write(w, results, opt) }); err != nil {
 		return fmt.Errorf("--output %s: %w", name, err)
-	}
-	if inPlace {
-		f, err := os.OpenFile(name, os.O_WRONLY, 0)
-		if err != nil {
-			return fmt.Errorf("--output %s: %w", name, lint.Cause(err))
-		}
-		err = report.Write(f, results, opt)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("--output %s: %w", name, lint.Cause(err))
-		}
-		return nil
-	}
-	dir := filepath.Dir(name)
-	tmp, err := os.CreateTemp(dir, ".cachelint-*.tmp")
-	if err != nil {
-		return fmt.Errorf("--output %s: %w", name, lint.Cause(err))
-	}
-	defer os.Remove(tmp.Name()) //nolint:errcheck // gone after the rename; best effort otherwise
-	if err := report.Write(tmp, results, opt); err != nil {
-		_ = tmp.Close()
-		return fmt.Errorf("--output %s: %w", name, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("--output %s: %w", name, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("--output %s: %w", name, err)
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return fmt.Errorf("--output %s: %w", name, lint.Cause(err))
 	}
 	return nil
-}
-
-// writeInPlace reports whether the report is written to name as it is
-// (a stream) rather than by replacing it, and refuses what is neither a
-// stream nor a file to replace: a directory, a block device, a socket.
-func writeInPlace(name string) (bool, error) {
-	if abs, err := filepath.Abs(name); err == nil && (strings.HasPrefix(abs, "/dev/") || strings.HasPrefix(abs, "/proc/")) {
-		return true, nil
-	}
-	st, err := os.Lstat(name)
-	if err != nil {
-		return false, nil // nothing there (or nothing known): create it
-	}
-	m := st.Mode()
-	switch {
-	case m&fs.ModeNamedPipe != 0 || m&fs.ModeCharDevice != 0:
-		return true, nil
-	case m.IsDir():
-		return false, errors.New("is a directory")
-	case m&fs.ModeDevice != 0:
-		return false, errors.New("is a block device, not a file to write a report to")
-	case m&fs.ModeSocket != 0:
-		return false, errors.New("is a socket, not a file to write a report to")
-	}
-	return false, nil // a regular file or a symbolic link: replace it
 }
 
 // hint is what to do about an error, when there is something to say.
