@@ -96,8 +96,13 @@ func (l *loader) rel(abs string) (string, bool) {
 func (l *loader) register(shown, rel string, kind Kind) *File {
 	data, err := l.read(filepath.Join(l.repo.Root, filepath.FromSlash(rel)))
 	f := &File{Path: shown, Rel: rel, Kind: kind, Src: data}
-	f.Tok = l.fset.AddFile(shown, -1, len(data))
+	// An empty or unreadable file gets one byte, so that line 1 exists
+	// for what is reported about it.
+	f.Tok = l.fset.AddFile(shown, -1, max(len(data), 1))
 	f.Tok.SetLinesForContent(data)
+	if f.Tok.LineCount() == 0 {
+		f.Tok.SetLines([]int{0})
+	}
 	l.files[rel] = f
 	l.repo.Files = append(l.repo.Files, f)
 	if err != nil {
