@@ -112,6 +112,8 @@ func (l *loader) parse(f *File) {
 	switch f.Kind {
 	case Script:
 		l.script(f)
+	case GitLab:
+		l.gitlab(f)
 	case Makefile:
 		l.makefile(f)
 	}
