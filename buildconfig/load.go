@@ -114,8 +114,13 @@ func (l *loader) register(shown, rel string, kind Kind) *File {
 
 // parse finds the builds of a file by its kind.
 func (l *loader) parse(f *File) {
-	if f.Kind == Script {
-		l.scanScript(f, string(f.Src), nil, &shellContext{})
+	switch f.Kind {
+	case Script:
+		l.script(f)
+	case GitLab:
+		l.gitlab(f)
+	case Makefile:
+		l.makefile(f)
 	}
 }
 

@@ -273,8 +273,16 @@ type Job struct {
 	// Matrix lists the matrix axes of the job (GitHub strategy.matrix,
 	// GitLab parallel:matrix).
 	Matrix []string
-	Env    map[string]Value // workflow and job env (GitLab variables)
-	Steps  []*Step          // the job's steps in order (GitHub only)
+	// Image is the container image the job's scripts run in (GitLab
+	// image:), as written; its Docker CLI version decides whether plain
+	// `docker build` runs the classic builder (docker:20.10 and older).
+	Image Value
+	// Services are the images of the job's service containers (GitLab
+	// services:), as written: docker:20.10-dind is the daemon the job's
+	// builds run on.
+	Services []Value
+	Env      map[string]Value // workflow and job env (GitLab variables)
+	Steps    []*Step          // the job's steps in order (GitHub only)
 }
 
 // Step is one step of a GitHub Actions job.
