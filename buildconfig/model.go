@@ -166,6 +166,10 @@ type Build struct {
 	// Stages is the model of the Dockerfile it builds, nil when the
 	// Dockerfile is dynamic, missing or outside the repository.
 	Stages *dockerfile.File
+
+	// dir is the repository-relative directory the invocation runs in,
+	// which Context and Dockerfile are relative to ("" is the root).
+	dir string
 }
 
 // BuildArg is one build argument: --build-arg K=V, a build-args line, a
