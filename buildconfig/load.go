@@ -109,7 +109,10 @@ func (l *loader) register(shown, rel string, kind Kind) *File {
 
 // parse finds the builds of a file by its kind.
 func (l *loader) parse(f *File) {
-	if f.Kind == Script {
+	switch f.Kind {
+	case Workflow:
+		l.workflow(f)
+	case Script:
 		l.scanScript(f, string(f.Src), nil, &shellContext{})
 	}
 }
