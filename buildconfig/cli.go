@@ -58,6 +58,9 @@ func (l *loader) scanScript(f *File, script string, segs []dockerfile.Segment, s
 	for _, c := range dockerfile.ScriptCommands(f.Tok, masked, segs, known) {
 		s.command(c)
 	}
+	// The builder a script selects (buildx create --use, buildx use) is
+	// the one the CI job's later steps use.
+	sc.Builder = s.builder
 }
 
 // scan is the state of one scanScript.

@@ -225,7 +225,7 @@ func (g *gitlabLoad) parse(f *File) *gmap {
 			continue
 		}
 		if n.Kind != yaml.MappingNode {
-			g.l.errorf(f, g.nodePos(f, n), "a GitLab CI file is a mapping of jobs and keywords, not a %s", kindName(n))
+			g.l.errorf(f, g.nodePos(f, n), "a GitLab CI file is a mapping of jobs and keywords, not %s", kindName(n))
 			return nil
 		}
 		m := g.toVal(f, n, nil, 0).m
@@ -274,30 +274,6 @@ func yamlErr(f *File, err error) (token.Pos, string) {
 		return f.Pos(0), msg
 	}
 	return f.Tok.LineStart(n), msg
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.SequenceNode:
-		return "list"
-	case yaml.ScalarNode:
-		return "scalar"
-	}
-	return "value"
-}
-
-// deref follows aliases.
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
-		n = n.Alias
-	}
-	if n != nil && n.Kind == yaml.AliasNode {
-		return nil
-	}
-	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		return deref(n.Content[0])
-	}
-	return n
 }
 
 // toVal resolves a node: aliases followed, mappings turned into gmaps

@@ -55,7 +55,7 @@ func TestCorpusGitLabScripts(t *testing.T) {
 		for _, f := range repo.Files {
 			files[f.Kind]++
 			if f.Kind == GitLab {
-				jobs += countJobs(f.Src)
+				jobs += countGitLabJobs(f.Src)
 			}
 		}
 		for _, b := range repo.Builds {
@@ -77,8 +77,8 @@ func TestCorpusGitLabScripts(t *testing.T) {
 	t.Logf("GitLab jobs: %d, %d of them with builds", jobs, jobsWithBuilds)
 }
 
-// countJobs counts the top-level keys of a GitLab file that are jobs.
-func countJobs(src []byte) int {
+// countGitLabJobs counts the top-level keys of a GitLab file that are jobs.
+func countGitLabJobs(src []byte) int {
 	var m map[string]any
 	if yaml.Unmarshal(src, &m) != nil {
 		return 0

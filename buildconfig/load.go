@@ -115,6 +115,8 @@ func (l *loader) register(shown, rel string, kind Kind) *File {
 // parse finds the builds of a file by its kind.
 func (l *loader) parse(f *File) {
 	switch f.Kind {
+	case Workflow:
+		l.workflow(f)
 	case Script:
 		l.script(f)
 	case GitLab:

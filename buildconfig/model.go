@@ -254,6 +254,11 @@ type Builder struct {
 	// KeepState is set when the builder's state outlives the job
 	// (a remote or cloud driver, a persistent builder).
 	KeepState bool
+	// ContainerdStore is set for a docker driver whose daemon keeps its
+	// images in the containerd image store (docker/setup-docker-action
+	// with the containerd snapshotter): that driver can export cache
+	// like a container builder (rule CL107 stays quiet).
+	ContainerdStore bool
 }
 
 // Job is a CI job: a GitHub Actions job or a GitLab CI job.
