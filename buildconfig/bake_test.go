@@ -1,0 +1,680 @@
+package buildconfig
+
+import (
+	"fmt"
+	"go/token"
+	"path"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/cachelint/cachelint/dockerfile"
+)
+
+// bakeFixture is a loader over the files of a txtar archive.
+type bakeFixture struct {
+	l    *loader
+	fset *token.FileSet
+	src  map[string][]byte
+}
+
+func newBakeFixture(archive string) *bakeFixture {
+	ar := txtar.Parse([]byte(archive))
+	src := map[string][]byte{}
+	for _, f := range ar.Files {
+		src[f.Name] = f.Data
+	}
+	fset := token.NewFileSet()
+	l := newTestLoader(fset, src)
+	return &bakeFixture{l: l, fset: fset, src: src}
+}
+
+// file returns a file of the archive, read through the loader.
+func (x *bakeFixture) file(rel string, kind Kind) *File {
+	f := x.l.open(rel, kind)
+	if f == nil {
+		panic("no file " + rel)
+	}
+	return f
+}
+
+// val returns the value of the n-th (from 0) occurrence of text in f.
+func val(f *File, text string, n ...int) Value {
+	off, from := -1, 0
+	for i := 0; i <= firstOr(n); i++ {
+		j := strings.Index(string(f.Src[from:]), text)
+		if j < 0 {
+			panic(fmt.Sprintf("%q not in %s", text, f.Rel))
+		}
+		off = from + j
+		from = off + 1
+	}
+	return Value{Text: text, Pos: f.Pos(off), End: f.Pos(off + len(text)), Dynamic: strings.Contains(text, "${{")}
+}
+
+func firstOr(n []int) int {
+	if len(n) > 0 {
+		return n[0]
+	}
+	return 0
+}
+
+// at formats a position as file:line:col.
+func (x *bakeFixture) at(p token.Pos) string {
+	if !p.IsValid() {
+		return "-"
+	}
+	pos := x.fset.Position(p)
+	return fmt.Sprintf("%s:%d:%d", path.Base(pos.Filename), pos.Line, pos.Column)
+}
+
+func (x *bakeFixture) value(v Value) string {
+	s := fmt.Sprintf("%q", v.Text)
+	if v.Dynamic {
+		s += "~"
+	}
+	return s + "@" + x.at(v.Pos)
+}
+
+func (x *bakeFixture) values(vs []Value) string {
+	var out []string
+	for _, v := range vs {
+		out = append(out, x.value(v))
+	}
+	return strings.Join(out, " ")
+}
+
+func (x *bakeFixture) specs(cs []*CacheSpec) string {
+	var out []string
+	for _, c := range cs {
+		var attrs []string
+		for _, a := range c.Attrs {
+			attrs = append(attrs, a.Key+"="+x.value(a.Value))
+		}
+		out = append(out, fmt.Sprintf("%s %s {%s}", c.Type, x.value(c.Value), strings.Join(attrs, " ")))
+	}
+	return strings.Join(out, "; ")
+}
+
+// dump describes builds one attribute a line, leaving out empty ones.
+func (x *bakeFixture) dump(builds []*Build) string {
+	var b strings.Builder
+	for _, bd := range builds {
+		fmt.Fprintf(&b, "%s [%s] %s at %s ctx=%s df=%s\n", bd.Name, bd.Kind, bd.BakeTarget, x.at(bd.Pos), bd.ContextDir, bd.DockerfilePath)
+		line := func(k, v string) {
+			if v != "" {
+				fmt.Fprintf(&b, "  %s: %s\n", k, v)
+			}
+		}
+		if bd.Context.Pos.IsValid() {
+			line("context", x.value(bd.Context))
+		}
+		if bd.Dockerfile.IsSet() {
+			line("dockerfile", x.value(bd.Dockerfile))
+		}
+		if bd.Target.IsSet() {
+			line("target", x.value(bd.Target))
+		}
+		line("tags", x.values(bd.Tags))
+		line("platforms", x.values(bd.Platforms))
+		line("outputs", x.values(bd.Outputs))
+		line("secrets", x.values(bd.Secrets))
+		line("cache-from", x.specs(bd.CacheFrom))
+		line("cache-to", x.specs(bd.CacheTo))
+		var args []string
+		for _, a := range bd.BuildArgs {
+			args = append(args, a.Name+"="+x.value(a.Value))
+		}
+		line("args", strings.Join(args, " "))
+		if bd.NoCache.IsSet() {
+			line("no-cache", x.value(bd.NoCache))
+		}
+		if bd.Push || bd.Load {
+			line("push/load", fmt.Sprint(bd.Push, bd.Load))
+		}
+		if bd.Builder != nil && (bd.Builder.Driver != "" || bd.Builder.Default) {
+			line("builder", fmt.Sprintf("%s default=%v", bd.Builder.Driver, bd.Builder.Default))
+		}
+	}
+	return b.String()
+}
+
+func (x *bakeFixture) errors() string {
+	var out []string
+	for _, e := range x.l.repo.Errors {
+		out = append(out, x.at(e.Pos)+": "+e.Msg)
+	}
+	return strings.Join(out, "\n")
+}
+
+func checkText(t *testing.T, what, got, want string) {
+	t.Helper()
+	got, want = strings.TrimSpace(got), strings.TrimSpace(want)
+	if got != want {
+		t.Errorf("%s:\n--- got\n%s\n--- want\n%s", what, got, want)
+	}
+}
+
+// TestBakeFile loads bake files found on their own.
+func TestBakeFile(t *testing.T) {
+	tests := []struct {
+		name, archive string
+		files         []string // the files found, in the order Load finds them
+		want, errs    string
+	}{{
+		name: "default group, strings, args, inherits",
+		archive: `
+-- docker-bake.hcl --
+group "default" {
+  targets = ["app"]
+}
+target "_common" {
+  args = { GO_VERSION = "1.22", CGO = "0" }
+  cache-to = ["type=gha"]
+  cache-from = ["type=gha"]
+}
+target "app" {
+  inherits = ["_common"]
+  context = "./src"
+  dockerfile = "build/Dockerfile"
+  target = "release"
+  tags = ["org/app:latest", "org/app:1"]
+  args = { CGO = "1" }
+  cache-to = ["type=gha,mode=max,scope=app"]
+  platforms = ["linux/amd64", "linux/arm64"]
+  output = ["type=registry"]
+}
+target "other" {}
+`,
+		files: []string{"docker-bake.hcl"},
+		want: `
+app [docker buildx bake] app at docker-bake.hcl:9:1 ctx=src df=src/build/Dockerfile
+  context: "./src"@docker-bake.hcl:11:14
+  dockerfile: "build/Dockerfile"@docker-bake.hcl:12:17
+  target: "release"@docker-bake.hcl:13:13
+  tags: "org/app:latest"@docker-bake.hcl:14:12 "org/app:1"@docker-bake.hcl:14:30
+  platforms: "linux/amd64"@docker-bake.hcl:17:17 "linux/arm64"@docker-bake.hcl:17:32
+  outputs: "type=registry"@docker-bake.hcl:18:14
+  cache-from: gha "type=gha"@docker-bake.hcl:7:18 {type="gha"@docker-bake.hcl:7:18}
+  cache-to: gha "type=gha,mode=max,scope=app"@docker-bake.hcl:16:16 {type="gha"@docker-bake.hcl:16:16 mode="max"@docker-bake.hcl:16:25 scope="app"@docker-bake.hcl:16:34}
+  args: GO_VERSION="1.22"@docker-bake.hcl:5:26 CGO="1"@docker-bake.hcl:15:19
+  push/load: true false
+`,
+	}, {
+		name: "no default group: every target; paths relative to the file",
+		archive: `
+-- sub/docker-bake.hcl --
+target "a" {}
+target "b" {
+  context = ".."
+}
+target "c" {
+  context = "../.."
+}
+`,
+		files: []string{"sub/docker-bake.hcl"},
+		want: `
+a [docker buildx bake] a at docker-bake.hcl:1:1 ctx=sub df=sub/Dockerfile
+b [docker buildx bake] b at docker-bake.hcl:2:1 ctx=. df=Dockerfile
+  context: ".."@docker-bake.hcl:3:14
+c [docker buildx bake] c at docker-bake.hcl:5:1 ctx= df=
+  context: "../.."@docker-bake.hcl:6:14
+`,
+	}, {
+		name: "variables with and without defaults, functions",
+		archive: `
+-- docker-bake.hcl --
+variable "TAG" {
+  default = "latest"
+}
+variable "REPO" {}
+variable "IMAGE" {
+  default = "org/${NAME}"
+}
+NAME = "app"
+function "tag" {
+  params = [name, v]
+  result = "${IMAGE}-${name}:${v}"
+}
+target "app" {
+  tags = ["${IMAGE}:${TAG}", "${REPO}/app:${TAG}", tag("x", TAG), upper(TAG), nosuchfn(TAG), "t-${timestamp()}"]
+  args = { BUILD_DATE = timestamp(), V = TAG }
+}
+`,
+		files: []string{"docker-bake.hcl"},
+		want: `
+app [docker buildx bake] app at docker-bake.hcl:13:1 ctx=. df=Dockerfile
+  tags: "org/app:latest"@docker-bake.hcl:14:11 "${REPO}/app:latest"~@docker-bake.hcl:14:30 "org/app-x:latest"@docker-bake.hcl:14:52 "LATEST"@docker-bake.hcl:14:67 "nosuchfn(TAG)"~@docker-bake.hcl:14:79 "t-${timestamp()}"~@docker-bake.hcl:14:95
+  args: BUILD_DATE="timestamp()"~@docker-bake.hcl:15:25 V="latest"@docker-bake.hcl:15:42
+`,
+	}, {
+		name: "JSON bake with override file",
+		archive: `
+-- docker-bake.json --
+{
+  "group": {"default": {"targets": ["web"]}},
+  "variable": {"TAG": {"default": "dev"}},
+  "target": {
+    "web": {
+      "context": "web",
+      "tags": ["org/web:${TAG}"],
+      "cache-from": ["type=registry,ref=org/web:cache"],
+      "cache-to": ["type=registry,ref=org/web:cache"],
+      "args": {"A": "1"}
+    }
+  }
+}
+-- docker-bake.override.json --
+{
+  "variable": {"TAG": {"default": "prod"}},
+  "target": {"web": {"cache-to": ["type=registry,ref=org/web:cache,mode=max"], "args": {"B": "2"}}}
+}
+`,
+		files: []string{"docker-bake.json", "docker-bake.override.json"},
+		want: `
+web [docker buildx bake] web at docker-bake.json:5:5 ctx=web df=web/Dockerfile
+  context: "web"@docker-bake.json:6:19
+  tags: "org/web:prod"@docker-bake.json:7:16
+  cache-from: registry "type=registry,ref=org/web:cache"@docker-bake.json:8:23 {type="registry"@docker-bake.json:8:23 ref="org/web:cache"@docker-bake.json:8:37}
+  cache-to: registry "type=registry,ref=org/web:cache,mode=max"@docker-bake.override.json:3:36 {type="registry"@docker-bake.override.json:3:36 ref="org/web:cache"@docker-bake.override.json:3:50 mode="max"@docker-bake.override.json:3:68}
+  args: A="1"@docker-bake.json:10:22 B="2"@docker-bake.override.json:3:95
+`,
+	}, {
+		name: "object cache entries",
+		archive: `
+-- docker-bake.hcl --
+variable "REF" { default = "ghcr.io/o/app:cache" }
+target "app" {
+  cache-from = [{ type = "registry", ref = REF }]
+  cache-to = [
+    { type = "registry", ref = REF, mode = "max" },
+    "type=inline",
+  ]
+}
+`,
+		files: []string{"docker-bake.hcl"},
+		want: `
+app [docker buildx bake] app at docker-bake.hcl:2:1 ctx=. df=Dockerfile
+  cache-from: registry "type=registry,ref=ghcr.io/o/app:cache"@docker-bake.hcl:3:17 {type="registry"@docker-bake.hcl:3:19 ref="ghcr.io/o/app:cache"@docker-bake.hcl:3:38}
+  cache-to: registry "type=registry,ref=ghcr.io/o/app:cache,mode=max"@docker-bake.hcl:5:5 {type="registry"@docker-bake.hcl:5:7 ref="ghcr.io/o/app:cache"@docker-bake.hcl:5:26 mode="max"@docker-bake.hcl:5:37}; inline "type=inline"@docker-bake.hcl:6:6 {type="inline"@docker-bake.hcl:6:6}
+`,
+	}, {
+		name: "matrix, evaluable and not",
+		archive: `
+-- docker-bake.hcl --
+variable "GOS" {}
+target "lint" {
+  name = "lint-${t.name}"
+  target = t.target
+  matrix = {
+    t = [{ name = "go", target = "golangci" }, { name = "yaml", target = "yamllint" }]
+  }
+  cache-to = ["type=gha,scope=lint-${t.name}"]
+}
+target "bin" {
+  name = "bin-${os}"
+  matrix = { os = GOS }
+  args = { OS = os }
+}
+`,
+		files: []string{"docker-bake.hcl"},
+		want: `
+lint-go [docker buildx bake] lint-go at docker-bake.hcl:2:1 ctx=. df=Dockerfile
+  target: "golangci"@docker-bake.hcl:4:12
+  cache-to: gha "type=gha,scope=lint-go"@docker-bake.hcl:8:15 {type="gha"@docker-bake.hcl:8:15 scope="lint-go"@docker-bake.hcl:8:15}
+lint-yaml [docker buildx bake] lint-yaml at docker-bake.hcl:2:1 ctx=. df=Dockerfile
+  target: "yamllint"@docker-bake.hcl:4:12
+  cache-to: gha "type=gha,scope=lint-yaml"@docker-bake.hcl:8:15 {type="gha"@docker-bake.hcl:8:15 scope="lint-yaml"@docker-bake.hcl:8:15}
+bin-${os} [docker buildx bake] bin-${os} at docker-bake.hcl:10:1 ctx=. df=Dockerfile
+  args: OS="os"~@docker-bake.hcl:13:17
+`,
+	}, {
+		name: "a bad file is reported, the other files still load",
+		archive: `
+-- docker-bake.hcl --
+target "ok" {
+  tags = ["ok"]
+}
+-- docker-bake.override.hcl --
+target "ok" {
+  tags = ["broken"
+}
+-- other/docker-bake.json --
+{"target": {"x": {"context": }}}
+`,
+		files: []string{"docker-bake.hcl", "docker-bake.override.hcl", "other/docker-bake.json"},
+		want: `
+ok [docker buildx bake] ok at docker-bake.hcl:1:1 ctx=. df=Dockerfile
+  tags: "ok"@docker-bake.hcl:2:12
+`,
+		errs: `
+docker-bake.override.hcl:3:1: bake file: Missing item separator: Expected a comma to mark the beginning of the next item.
+docker-bake.json:1:30: bake file: Missing JSON value: A JSON value must start with a brace, a bracket, a number, a string, or a keyword.`,
+	}, {
+		name: "group and inherits cycles",
+		archive: `
+-- docker-bake.hcl --
+group "default" { targets = ["a", "g2"] }
+group "g2" { targets = ["g3", "c"] }
+group "g3" { targets = ["g2"] }
+target "a" { inherits = ["b"] }
+target "b" {
+  inherits = ["a"]
+  tags = ["b"]
+}
+target "c" { inherits = ["docker-metadata-action", "nope"] }
+`,
+		files: []string{"docker-bake.hcl"},
+		want: `
+a [docker buildx bake] a at docker-bake.hcl:4:1 ctx=. df=Dockerfile
+  tags: "b"@docker-bake.hcl:7:12
+c [docker buildx bake] c at docker-bake.hcl:9:1 ctx=. df=Dockerfile
+`,
+		errs: `
+docker-bake.hcl:6:16: bake target "b" inherits from "a", which inherits from it
+docker-bake.hcl:3:26: bake group "g3" includes group "g2", which includes it
+docker-bake.hcl:9:53: bake target "c" inherits from "nope", which no bake file defines`,
+	}, {
+		name: "the first default file stands for the others; later attributes win",
+		archive: `
+-- docker-bake.hcl --
+variable "V" { default = "1" }
+target "t" {
+  dockerfile = "a.Dockerfile"
+  cache-to = ["type=local,dest=/tmp/c"]
+}
+-- docker-bake.override.hcl --
+V = "2"
+target "t" {
+  dockerfile-inline = "FROM alpine:${V}"
+}
+`,
+		files: []string{"docker-bake.hcl", "docker-bake.override.hcl"},
+		want: `
+t [docker buildx bake] t at docker-bake.hcl:2:1 ctx=. df=
+  dockerfile: "FROM alpine:2"~@docker-bake.override.hcl:3:23
+  cache-to: local "type=local,dest=/tmp/c"@docker-bake.hcl:4:16 {type="local"@docker-bake.hcl:4:16 dest="/tmp/c"@docker-bake.hcl:4:27}
+`,
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := newBakeFixture(tt.archive)
+			for _, name := range tt.files {
+				x.l.bakeFile(x.file(name, Bake))
+			}
+			checkText(t, "builds", x.dump(x.l.repo.Builds), tt.want)
+			checkText(t, "errors", x.errors(), tt.errs)
+			for _, b := range x.l.repo.Builds {
+				if b.Job != nil || b.Builder == nil || b.Builder.Driver != "" || b.Builder.Default {
+					t.Errorf("%s: job %v builder %+v, want no job and an unknown builder", b.Name, b.Job, b.Builder)
+				}
+			}
+		})
+	}
+}
+
+// TestBakeBuilds resolves bake invocations.
+func TestBakeBuilds(t *testing.T) {
+	const bake = `
+-- ci/docker-bake.hcl --
+variable "TAG" { default = "dev" }
+variable "REGISTRY" {}
+group "default" { targets = ["api", "web"] }
+group "all" { targets = ["default", "worker"] }
+target "_base" {
+  cache-from = ["type=gha"]
+  cache-to = ["type=gha"]
+}
+target "api" {
+  inherits = ["_base", "docker-metadata-action"]
+  context = "api"
+  tags = ["${REGISTRY}/api:${TAG}"]
+  no-cache = true
+}
+target "web" {
+  context = "web"
+  args = { A = "1" }
+}
+target "worker" {
+  context = "."
+  dockerfile = "worker/Dockerfile"
+}
+`
+	tests := []struct {
+		name     string
+		workflow string
+		inv      func(f *File) *bakeInvocation
+		want     string
+		errs     string
+	}{{
+		name:     "default files and group, environment",
+		workflow: `run: TAG=${{ github.sha }} REGISTRY=ghcr.io docker buildx bake --push`,
+		inv: func(f *File) *bakeInvocation {
+			return &bakeInvocation{Dir: "ci", Push: true, Env: map[string]Value{
+				"TAG": val(f, "${{ github.sha }}"), "REGISTRY": val(f, "ghcr.io"),
+			}}
+		},
+		want: `
+api [docker buildx bake] api at ci.yml:1:1 ctx=ci/api df=ci/api/Dockerfile
+  context: "api"@docker-bake.hcl:11:14
+  tags: "ghcr.io/api:${{ github.sha }}"~@docker-bake.hcl:12:11
+  cache-from: gha "type=gha"@docker-bake.hcl:6:18 {type="gha"@docker-bake.hcl:6:18}
+  cache-to: gha "type=gha"@docker-bake.hcl:7:16 {type="gha"@docker-bake.hcl:7:16}
+  no-cache: "true"@docker-bake.hcl:13:14
+  push/load: true false
+web [docker buildx bake] web at ci.yml:1:1 ctx=ci/web df=ci/web/Dockerfile
+  context: "web"@docker-bake.hcl:16:14
+  args: A="1"@docker-bake.hcl:17:17
+  push/load: true false
+`,
+	}, {
+		name: "--set wildcard overrides",
+		workflow: `
+files: ci/docker-bake.hcl
+targets: all
+set: |
+  *.cache-to=type=registry,ref=org/c:${{ matrix.t }},mode=max
+  *.platform=linux/amd64,linux/arm64
+  w*.cache-from+=type=local,src=/tmp
+  api.args.B=2
+  web.no-cache
+  ${{ matrix.t }}.target=final
+`,
+		inv: func(f *File) *bakeInvocation {
+			return &bakeInvocation{Kind: BakeAction, Files: []Value{val(f, "ci/docker-bake.hcl")}, Targets: []Value{val(f, "all")},
+				Set: []Value{
+					val(f, "*.cache-to=type=registry,ref=org/c:${{ matrix.t }},mode=max"),
+					val(f, "*.platform=linux/amd64,linux/arm64"),
+					val(f, "w*.cache-from+=type=local,src=/tmp"),
+					val(f, "api.args.B=2"),
+					val(f, "web.no-cache"),
+					val(f, "${{ matrix.t }}.target=final"),
+				}, NoCache: Value{Text: "false"}, Builder: &Builder{Driver: "docker-container"}}
+		},
+		want: `
+api [docker/bake-action] api at ci.yml:1:1 ctx=api df=api/Dockerfile
+  context: "api"@docker-bake.hcl:11:14
+  target: "final"@ci.yml:9:26
+  tags: "${REGISTRY}/api:dev"~@docker-bake.hcl:12:11
+  platforms: "linux/amd64"@ci.yml:5:14 "linux/arm64"@ci.yml:5:26
+  cache-from: gha "type=gha"@docker-bake.hcl:6:18 {type="gha"@docker-bake.hcl:6:18}
+  cache-to: registry "type=registry,ref=org/c:${{ matrix.t }},mode=max"~@ci.yml:4:14 {type="registry"@ci.yml:4:14 ref="org/c:${{ matrix.t }}"~@ci.yml:4:28 mode="max"@ci.yml:4:54}
+  args: B="2"@ci.yml:7:14
+  no-cache: "true"@docker-bake.hcl:13:14
+  builder: docker-container default=false
+web [docker/bake-action] web at ci.yml:1:1 ctx=web df=web/Dockerfile
+  context: "web"@docker-bake.hcl:16:14
+  target: "final"@ci.yml:9:26
+  platforms: "linux/amd64"@ci.yml:5:14 "linux/arm64"@ci.yml:5:26
+  cache-from: local "type=local,src=/tmp"@ci.yml:6:18 {type="local"@ci.yml:6:18 src="/tmp"@ci.yml:6:29}
+  cache-to: registry "type=registry,ref=org/c:${{ matrix.t }},mode=max"~@ci.yml:4:14 {type="registry"@ci.yml:4:14 ref="org/c:${{ matrix.t }}"~@ci.yml:4:28 mode="max"@ci.yml:4:54}
+  args: A="1"@docker-bake.hcl:17:17
+  no-cache: "true"@ci.yml:8:3
+  builder: docker-container default=false
+worker [docker/bake-action] worker at ci.yml:1:1 ctx=. df=worker/Dockerfile
+  context: "."@docker-bake.hcl:20:14
+  dockerfile: "worker/Dockerfile"@docker-bake.hcl:21:17
+  target: "final"@ci.yml:9:26
+  platforms: "linux/amd64"@ci.yml:5:14 "linux/arm64"@ci.yml:5:26
+  cache-from: local "type=local,src=/tmp"@ci.yml:6:18 {type="local"@ci.yml:6:18 src="/tmp"@ci.yml:6:29}
+  cache-to: registry "type=registry,ref=org/c:${{ matrix.t }},mode=max"~@ci.yml:4:14 {type="registry"@ci.yml:4:14 ref="org/c:${{ matrix.t }}"~@ci.yml:4:28 mode="max"@ci.yml:4:54}
+  builder: docker-container default=false
+`,
+	}, {
+		name:     "a dynamic target name matches every target; --no-cache",
+		workflow: `run: docker buildx bake -f ci/docker-bake.hcl --no-cache ${{ matrix.t }}`,
+		inv: func(f *File) *bakeInvocation {
+			return &bakeInvocation{Files: []Value{val(f, "ci/docker-bake.hcl")}, Targets: []Value{val(f, "${{ matrix.t }}")}, NoCache: val(f, "--no-cache")}
+		},
+		want: `
+_base [docker buildx bake] _base at ci.yml:1:1 ctx=. df=Dockerfile
+  cache-from: gha "type=gha"@docker-bake.hcl:6:18 {type="gha"@docker-bake.hcl:6:18}
+  cache-to: gha "type=gha"@docker-bake.hcl:7:16 {type="gha"@docker-bake.hcl:7:16}
+  no-cache: "--no-cache"@ci.yml:1:47
+api [docker buildx bake] api at ci.yml:1:1 ctx=api df=api/Dockerfile
+  context: "api"@docker-bake.hcl:11:14
+  tags: "${REGISTRY}/api:dev"~@docker-bake.hcl:12:11
+  cache-from: gha "type=gha"@docker-bake.hcl:6:18 {type="gha"@docker-bake.hcl:6:18}
+  cache-to: gha "type=gha"@docker-bake.hcl:7:16 {type="gha"@docker-bake.hcl:7:16}
+  no-cache: "--no-cache"@ci.yml:1:47
+web [docker buildx bake] web at ci.yml:1:1 ctx=web df=web/Dockerfile
+  context: "web"@docker-bake.hcl:16:14
+  args: A="1"@docker-bake.hcl:17:17
+  no-cache: "--no-cache"@ci.yml:1:47
+worker [docker buildx bake] worker at ci.yml:1:1 ctx=. df=worker/Dockerfile
+  context: "."@docker-bake.hcl:20:14
+  dockerfile: "worker/Dockerfile"@docker-bake.hcl:21:17
+  no-cache: "--no-cache"@ci.yml:1:47
+`,
+	}, {
+		name:     "unknown target, missing and dynamic files",
+		workflow: `run: docker buildx bake -f ci/docker-bake.hcl nope web`,
+		inv: func(f *File) *bakeInvocation {
+			return &bakeInvocation{Files: []Value{val(f, "ci/docker-bake.hcl")}, Targets: []Value{val(f, "nope"), val(f, "web")}}
+		},
+		want: `
+web [docker buildx bake] web at ci.yml:1:1 ctx=web df=web/Dockerfile
+  context: "web"@docker-bake.hcl:16:14
+  args: A="1"@docker-bake.hcl:17:17
+`,
+		errs: `ci.yml:1:47: bake: no target or group "nope" in the bake files`,
+	}, {
+		name:     "a file that is not there makes unknown targets quiet",
+		workflow: `files: ci/docker-bake.hcl, gone.hcl, ${{ steps.meta.outputs.bake-file }}`,
+		inv: func(f *File) *bakeInvocation {
+			return &bakeInvocation{Files: []Value{val(f, "ci/docker-bake.hcl"), val(f, "gone.hcl"), val(f, "${{ steps.meta.outputs.bake-file }}")},
+				Targets: []Value{val(f, "files")}}
+		},
+	}, {
+		name:     "no bake file at all",
+		workflow: `run: docker buildx bake`,
+		inv:      func(*File) *bakeInvocation { return &bakeInvocation{} },
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := newBakeFixture(bake + "-- ci.yml --\n" + strings.TrimPrefix(tt.workflow, "\n") + "\n")
+			wf := x.file("ci.yml", Workflow)
+			inv := tt.inv(wf)
+			if inv.Kind == 0 {
+				inv.Kind = BuildxBake
+			}
+			inv.File, inv.Pos, inv.End = wf, wf.Pos(0), wf.Pos(len(wf.Src))
+			builds := x.l.bakeBuilds(inv)
+			checkText(t, "builds", x.dump(builds), tt.want)
+			checkText(t, "errors", x.errors(), tt.errs)
+			for _, b := range builds {
+				if b.File != wf || b.Builder != inv.Builder {
+					t.Errorf("%s: file %v builder %v, want the invocation's", b.Name, b.File.Rel, b.Builder)
+				}
+			}
+		})
+	}
+}
+
+// TestBakeErrorsOnce: a bake file read by a bake-action step and on its own
+// reports its problems once.
+func TestBakeErrorsOnce(t *testing.T) {
+	x := newBakeFixture(`
+-- docker-bake.hcl --
+target "a" { inherits = ["a"] }
+-- ci.yml --
+run: docker buildx bake a
+`)
+	f := x.file("docker-bake.hcl", Bake)
+	wf := x.file("ci.yml", Workflow)
+	x.l.bakeFile(f)
+	for range 2 {
+		x.l.bakeBuilds(&bakeInvocation{Kind: BuildxBake, File: wf, Targets: []Value{val(wf, "a", 1)}})
+	}
+	checkText(t, "errors", x.errors(), `docker-bake.hcl:1:27: bake target "a" inherits from "a", which inherits from it`)
+}
+
+// TestBakeHostile: inputs that would take the loader down if nothing
+// stopped them.
+func TestBakeHostile(t *testing.T) {
+	tests := []struct{ name, src, errs string }{
+		{"deep nesting", "target \"a\" { tags = " + strings.Repeat("[", 5000) + " }",
+			`docker-bake.hcl:1:220: bake file: brackets nest more than 200 deep`},
+		{"recursive function", "function \"f\" {\n params = [x]\n result = f(x)\n}\ntarget \"a\" { tags = [f(1)] }", ""},
+		{"variable cycle", "variable \"A\" { default = B }\nvariable \"B\" { default = A }\ntarget \"a\" { tags = [A] }",
+			`docker-bake.hcl:1:26: bake variable A depends on itself`},
+		{"huge matrix", "target \"a\" {\n name = \"a${x}${y}\"\n matrix = { x = [" + strings.Repeat("1,", 100) + "], y = [" + strings.Repeat("2,", 100) + "] }\n}",
+			`docker-bake.hcl:3:11: bake target "a": the matrix expands to more than 1024 targets; the rest are left out`},
+		{"format width", `target "a" { tags = [format("%999999999d", 1)] }`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := newBakeFixture("-- docker-bake.hcl --\n" + tt.src + "\n")
+			start := time.Now()
+			x.l.bakeFile(x.file("docker-bake.hcl", Bake))
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %v", d)
+			}
+			checkText(t, "errors", x.errors(), tt.errs)
+		})
+	}
+}
+
+// TestBakeLarge: a 1 MB bake file of many targets that inherit loads in
+// reasonable time.
+func TestBakeLarge(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("variable \"REPO\" { default = \"org\" }\ntarget \"base\" {\n cache-to = [\"type=gha,mode=max\"]\n}\n")
+	n := 0
+	for b.Len() < 1<<20 {
+		fmt.Fprintf(&b, "target \"t%d\" {\n  inherits = [\"base\"]\n  context = \"svc/%d\"\n  tags = [\"${REPO}/t%d:latest\"]\n  args = { N = \"%d\" }\n}\n", n, n, n, n)
+		n++
+	}
+	x := newBakeFixture("-- docker-bake.hcl --\n" + b.String())
+	start := time.Now()
+	x.l.bakeFile(x.file("docker-bake.hcl", Bake))
+	d := time.Since(start)
+	if got := len(x.l.repo.Builds); got != n+1 {
+		t.Errorf("%d builds, want %d", got, n+1)
+	}
+	if e := x.errors(); e != "" {
+		t.Errorf("errors: %s", e)
+	}
+	last := x.l.repo.Builds[len(x.l.repo.Builds)-1]
+	if want := fmt.Sprintf("org/t%d:latest", n-1); len(last.Tags) != 1 || last.Tags[0].Text != want || len(last.CacheTo) != 1 {
+		t.Errorf("last build: tags %v cache-to %v", last.Tags, last.CacheTo)
+	}
+	t.Logf("%d targets in %v", n, d)
+	if d > time.Minute { // the CPU time is about 0.5s; leave room for a loaded machine
+		t.Errorf("took %v", d)
+	}
+}
+
+// newTestLoader is a loader over files held in memory, at /repo.
+func newTestLoader(fset *token.FileSet, src map[string][]byte) *loader {
+	read := func(abs string) ([]byte, error) {
+		b, ok := src[strings.TrimPrefix(abs, "/repo/")]
+		if !ok {
+			return nil, fmt.Errorf("no file %s", abs)
+		}
+		return b, nil
+	}
+	return &loader{repo: &Repo{Root: "/repo"}, fset: fset, read: read, files: map[string]*File{}, dfs: map[string]*dockerfile.File{}}
+}
