@@ -46,6 +46,7 @@ const (
 	bakeMaxMatrix   = 1024    // targets one matrix expands to
 	bakeMaxCalls    = 200_000 // function calls in one evaluation of the files
 	bakeMaxFuncNest = 32      // user functions calling user functions
+	bakeMaxValue    = 1 << 20 // bytes in the value of a variable or function
 )
 
 // bakeRecover turns a panic while reading bake files into a ParseErr; the
@@ -576,8 +577,43 @@ func (p *bakeProject) resolveVar(name string) {
 	} else if v.def != nil {
 		val = def
 	}
+	if tooBig(val) {
+		_, pos, _ := p.pos(v.def.Range())
+		p.errorf(v.file, pos, "bake variable %s: its value is larger than %d bytes; it is left unknown", name, bakeMaxValue)
+		val = cty.DynamicVal
+	}
 	p.ctx.Variables[name] = val
 	v.state = 2
+}
+
+// tooBig reports whether a value holds more than bakeMaxValue bytes of
+// strings and elements: values that double at each step of a chain of
+// variables or function calls would otherwise exhaust memory.
+func tooBig(v cty.Value) bool {
+	n := 0
+	var walk func(v cty.Value) bool
+	walk = func(v cty.Value) bool {
+		if v == cty.NilVal || v.IsNull() || !v.IsKnown() {
+			return false
+		}
+		t := v.Type()
+		switch {
+		case t == cty.String:
+			n += len(v.AsString())
+		case t.IsListType() || t.IsTupleType() || t.IsSetType() || t.IsMapType() || t.IsObjectType():
+			for it := v.ElementIterator(); it.Next(); {
+				_, e := it.Element()
+				n++
+				if walk(e) {
+					return true
+				}
+			}
+		default:
+			n++
+		}
+		return n > bakeMaxValue
+	}
+	return walk(v)
 }
 
 // typedEnv is the value of a variable set from the environment: of the
@@ -776,7 +812,7 @@ func (p *bakeProject) items(e hcl.Expression, ctx *hcl.EvalContext, cache bool) 
 				}
 			}
 			v, verbatim, null := p.value(el, ctx)
-			if !null {
+			if !null && (v.Text != "" || v.Dynamic) {
 				out = append(out, bakeItem{v: v, verbatim: verbatim})
 			}
 		}
@@ -795,7 +831,9 @@ func (p *bakeProject) items(e hcl.Expression, ctx *hcl.EvalContext, cache bool) 
 				continue
 			}
 			if s, ok := ctyString(el); ok {
-				out = append(out, bakeItem{v: Value{Text: s, Pos: pos, End: end}})
+				if s != "" { // bake drops empty entries
+					out = append(out, bakeItem{v: Value{Text: s, Pos: pos, End: end}})
+				}
 			} else if cache && isMapLike(el) {
 				out = append(out, cacheObjectValue(el, pos, end))
 			} else {
@@ -1352,7 +1390,11 @@ func (p *bakeProject) build(r *bakeResolved, dir string) *Build {
 	b.CacheFrom = cacheSpecs(a["cache-from"])
 	b.CacheTo = cacheSpecs(a["cache-to"])
 	if v := a["args"]; v != nil {
-		b.BuildArgs = slices.Clone(v.args)
+		for _, arg := range v.args {
+			if arg.HasValue { // null leaves the ARG to its default
+				b.BuildArgs = append(b.BuildArgs, arg)
+			}
+		}
 	}
 	if nc := one("no-cache"); nc.IsSet() && (nc.Dynamic || nc.Text == "true" || nc.Text == "1") {
 		b.NoCache = nc

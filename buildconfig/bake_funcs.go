@@ -182,6 +182,9 @@ func (p *bakeProject) function(name string, attrs hcl.Attributes) {
 			if bf.result == nil {
 				return cty.NilVal, errors.New("function has no result")
 			}
+			if tooBig(cty.TupleVal(args)) {
+				return cty.NilVal, errors.New("function arguments too large")
+			}
 			if p.depth >= bakeMaxFuncNest {
 				return cty.NilVal, errors.New("functions call each other too deep")
 			}
@@ -204,6 +207,9 @@ func (p *bakeProject) function(name string, attrs hcl.Attributes) {
 			v, diags := bf.result.Value(ctx)
 			if diags.HasErrors() {
 				return cty.DynamicVal, nil
+			}
+			if tooBig(v) {
+				return cty.NilVal, errors.New("function result too large")
 			}
 			return v, nil
 		},

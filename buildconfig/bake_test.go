@@ -3,7 +3,11 @@ package buildconfig
 import (
 	"fmt"
 	"go/token"
+	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +15,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/cachelint/cachelint/dockerfile"
+	"github.com/cachelint/cachelint/internal/testfiles"
 )
 
 // bakeFixture is a loader over the files of a txtar archive.
@@ -157,15 +162,15 @@ func checkText(t *testing.T, what, got, want string) {
 	}
 }
 
-// TestBakeFile loads bake files found on their own.
-func TestBakeFile(t *testing.T) {
-	tests := []struct {
-		name, archive string
-		files         []string // the files found, in the order Load finds them
-		want, errs    string
-	}{{
-		name: "default group, strings, args, inherits",
-		archive: `
+// bakeFileTests are bake files found on their own, and the builds and
+// errors they give.
+var bakeFileTests = []struct {
+	name, archive string
+	files         []string // the files found, in the order Load finds them
+	want, errs    string
+}{{
+	name: "default group, strings, args, inherits",
+	archive: `
 -- docker-bake.hcl --
 group "default" {
   targets = ["app"]
@@ -188,8 +193,8 @@ target "app" {
 }
 target "other" {}
 `,
-		files: []string{"docker-bake.hcl"},
-		want: `
+	files: []string{"docker-bake.hcl"},
+	want: `
 app [docker buildx bake] app at docker-bake.hcl:9:1 ctx=src df=src/build/Dockerfile
   context: "./src"@docker-bake.hcl:11:14
   dockerfile: "build/Dockerfile"@docker-bake.hcl:12:17
@@ -202,9 +207,9 @@ app [docker buildx bake] app at docker-bake.hcl:9:1 ctx=src df=src/build/Dockerf
   args: GO_VERSION="1.22"@docker-bake.hcl:5:26 CGO="1"@docker-bake.hcl:15:19
   push/load: true false
 `,
-	}, {
-		name: "no default group: every target; paths relative to the file",
-		archive: `
+}, {
+	name: "no default group: every target; paths relative to the file",
+	archive: `
 -- sub/docker-bake.hcl --
 target "a" {}
 target "b" {
@@ -214,17 +219,17 @@ target "c" {
   context = "../.."
 }
 `,
-		files: []string{"sub/docker-bake.hcl"},
-		want: `
+	files: []string{"sub/docker-bake.hcl"},
+	want: `
 a [docker buildx bake] a at docker-bake.hcl:1:1 ctx=sub df=sub/Dockerfile
 b [docker buildx bake] b at docker-bake.hcl:2:1 ctx=. df=Dockerfile
   context: ".."@docker-bake.hcl:3:14
 c [docker buildx bake] c at docker-bake.hcl:5:1 ctx= df=
   context: "../.."@docker-bake.hcl:6:14
 `,
-	}, {
-		name: "variables with and without defaults, functions",
-		archive: `
+}, {
+	name: "variables with and without defaults, functions",
+	archive: `
 -- docker-bake.hcl --
 variable "TAG" {
   default = "latest"
@@ -243,15 +248,15 @@ target "app" {
   args = { BUILD_DATE = timestamp(), V = TAG }
 }
 `,
-		files: []string{"docker-bake.hcl"},
-		want: `
+	files: []string{"docker-bake.hcl"},
+	want: `
 app [docker buildx bake] app at docker-bake.hcl:13:1 ctx=. df=Dockerfile
   tags: "org/app:latest"@docker-bake.hcl:14:11 "${REPO}/app:latest"~@docker-bake.hcl:14:30 "org/app-x:latest"@docker-bake.hcl:14:52 "LATEST"@docker-bake.hcl:14:67 "nosuchfn(TAG)"~@docker-bake.hcl:14:79 "t-${timestamp()}"~@docker-bake.hcl:14:95
   args: BUILD_DATE="timestamp()"~@docker-bake.hcl:15:25 V="latest"@docker-bake.hcl:15:42
 `,
-	}, {
-		name: "JSON bake with override file",
-		archive: `
+}, {
+	name: "JSON bake with override file",
+	archive: `
 -- docker-bake.json --
 {
   "group": {"default": {"targets": ["web"]}},
@@ -272,8 +277,8 @@ app [docker buildx bake] app at docker-bake.hcl:13:1 ctx=. df=Dockerfile
   "target": {"web": {"cache-to": ["type=registry,ref=org/web:cache,mode=max"], "args": {"B": "2"}}}
 }
 `,
-		files: []string{"docker-bake.json", "docker-bake.override.json"},
-		want: `
+	files: []string{"docker-bake.json", "docker-bake.override.json"},
+	want: `
 web [docker buildx bake] web at docker-bake.json:5:5 ctx=web df=web/Dockerfile
   context: "web"@docker-bake.json:6:19
   tags: "org/web:prod"@docker-bake.json:7:16
@@ -281,9 +286,9 @@ web [docker buildx bake] web at docker-bake.json:5:5 ctx=web df=web/Dockerfile
   cache-to: registry "type=registry,ref=org/web:cache,mode=max"@docker-bake.override.json:3:36 {type="registry"@docker-bake.override.json:3:36 ref="org/web:cache"@docker-bake.override.json:3:50 mode="max"@docker-bake.override.json:3:68}
   args: A="1"@docker-bake.json:10:22 B="2"@docker-bake.override.json:3:95
 `,
-	}, {
-		name: "object cache entries",
-		archive: `
+}, {
+	name: "object cache entries",
+	archive: `
 -- docker-bake.hcl --
 variable "REF" { default = "ghcr.io/o/app:cache" }
 target "app" {
@@ -294,15 +299,15 @@ target "app" {
   ]
 }
 `,
-		files: []string{"docker-bake.hcl"},
-		want: `
+	files: []string{"docker-bake.hcl"},
+	want: `
 app [docker buildx bake] app at docker-bake.hcl:2:1 ctx=. df=Dockerfile
   cache-from: registry "type=registry,ref=ghcr.io/o/app:cache"@docker-bake.hcl:3:17 {type="registry"@docker-bake.hcl:3:19 ref="ghcr.io/o/app:cache"@docker-bake.hcl:3:38}
   cache-to: registry "type=registry,ref=ghcr.io/o/app:cache,mode=max"@docker-bake.hcl:5:5 {type="registry"@docker-bake.hcl:5:7 ref="ghcr.io/o/app:cache"@docker-bake.hcl:5:26 mode="max"@docker-bake.hcl:5:37}; inline "type=inline"@docker-bake.hcl:6:6 {type="inline"@docker-bake.hcl:6:6}
 `,
-	}, {
-		name: "matrix, evaluable and not",
-		archive: `
+}, {
+	name: "matrix, evaluable and not",
+	archive: `
 -- docker-bake.hcl --
 variable "GOS" {}
 target "lint" {
@@ -319,8 +324,8 @@ target "bin" {
   args = { OS = os }
 }
 `,
-		files: []string{"docker-bake.hcl"},
-		want: `
+	files: []string{"docker-bake.hcl"},
+	want: `
 lint-go [docker buildx bake] lint-go at docker-bake.hcl:2:1 ctx=. df=Dockerfile
   target: "golangci"@docker-bake.hcl:4:12
   cache-to: gha "type=gha,scope=lint-go"@docker-bake.hcl:8:15 {type="gha"@docker-bake.hcl:8:15 scope="lint-go"@docker-bake.hcl:8:15}
@@ -330,9 +335,9 @@ lint-yaml [docker buildx bake] lint-yaml at docker-bake.hcl:2:1 ctx=. df=Dockerf
 bin-${os} [docker buildx bake] bin-${os} at docker-bake.hcl:10:1 ctx=. df=Dockerfile
   args: OS="os"~@docker-bake.hcl:13:17
 `,
-	}, {
-		name: "a bad file is reported, the other files still load",
-		archive: `
+}, {
+	name: "a bad file is reported, the other files still load",
+	archive: `
 -- docker-bake.hcl --
 target "ok" {
   tags = ["ok"]
@@ -344,17 +349,17 @@ target "ok" {
 -- other/docker-bake.json --
 {"target": {"x": {"context": }}}
 `,
-		files: []string{"docker-bake.hcl", "docker-bake.override.hcl", "other/docker-bake.json"},
-		want: `
+	files: []string{"docker-bake.hcl", "docker-bake.override.hcl", "other/docker-bake.json"},
+	want: `
 ok [docker buildx bake] ok at docker-bake.hcl:1:1 ctx=. df=Dockerfile
   tags: "ok"@docker-bake.hcl:2:12
 `,
-		errs: `
+	errs: `
 docker-bake.override.hcl:3:1: bake file: Missing item separator: Expected a comma to mark the beginning of the next item.
 docker-bake.json:1:30: bake file: Missing JSON value: A JSON value must start with a brace, a bracket, a number, a string, or a keyword.`,
-	}, {
-		name: "group and inherits cycles",
-		archive: `
+}, {
+	name: "group and inherits cycles",
+	archive: `
 -- docker-bake.hcl --
 group "default" { targets = ["a", "g2"] }
 group "g2" { targets = ["g3", "c"] }
@@ -366,19 +371,19 @@ target "b" {
 }
 target "c" { inherits = ["docker-metadata-action", "nope"] }
 `,
-		files: []string{"docker-bake.hcl"},
-		want: `
+	files: []string{"docker-bake.hcl"},
+	want: `
 a [docker buildx bake] a at docker-bake.hcl:4:1 ctx=. df=Dockerfile
   tags: "b"@docker-bake.hcl:7:12
 c [docker buildx bake] c at docker-bake.hcl:9:1 ctx=. df=Dockerfile
 `,
-		errs: `
+	errs: `
 docker-bake.hcl:6:16: bake target "b" inherits from "a", which inherits from it
 docker-bake.hcl:3:26: bake group "g3" includes group "g2", which includes it
 docker-bake.hcl:9:53: bake target "c" inherits from "nope", which no bake file defines`,
-	}, {
-		name: "the first default file stands for the others; later attributes win",
-		archive: `
+}, {
+	name: "the first default file stands for the others; later attributes win",
+	archive: `
 -- docker-bake.hcl --
 variable "V" { default = "1" }
 target "t" {
@@ -391,14 +396,17 @@ target "t" {
   dockerfile-inline = "FROM alpine:${V}"
 }
 `,
-		files: []string{"docker-bake.hcl", "docker-bake.override.hcl"},
-		want: `
+	files: []string{"docker-bake.hcl", "docker-bake.override.hcl"},
+	want: `
 t [docker buildx bake] t at docker-bake.hcl:2:1 ctx=. df=
   dockerfile: "FROM alpine:2"~@docker-bake.override.hcl:3:23
   cache-to: local "type=local,dest=/tmp/c"@docker-bake.hcl:4:16 {type="local"@docker-bake.hcl:4:16 dest="/tmp/c"@docker-bake.hcl:4:27}
 `,
-	}}
-	for _, tt := range tests {
+}}
+
+// TestBakeFile loads bake files found on their own.
+func TestBakeFile(t *testing.T) {
+	for _, tt := range bakeFileTests {
 		t.Run(tt.name, func(t *testing.T) {
 			x := newBakeFixture(tt.archive)
 			for _, name := range tt.files {
@@ -415,9 +423,8 @@ t [docker buildx bake] t at docker-bake.hcl:2:1 ctx=. df=
 	}
 }
 
-// TestBakeBuilds resolves bake invocations.
-func TestBakeBuilds(t *testing.T) {
-	const bake = `
+// bakeBuildsArchive is the bake file of TestBakeBuilds.
+const bakeBuildsArchive = `
 -- ci/docker-bake.hcl --
 variable "TAG" { default = "dev" }
 variable "REGISTRY" {}
@@ -442,21 +449,24 @@ target "worker" {
   dockerfile = "worker/Dockerfile"
 }
 `
-	tests := []struct {
-		name     string
-		workflow string
-		inv      func(f *File) *bakeInvocation
-		want     string
-		errs     string
-	}{{
-		name:     "default files and group, environment",
-		workflow: `run: TAG=${{ github.sha }} REGISTRY=ghcr.io docker buildx bake --push`,
-		inv: func(f *File) *bakeInvocation {
-			return &bakeInvocation{Dir: "ci", Push: true, Env: map[string]Value{
-				"TAG": val(f, "${{ github.sha }}"), "REGISTRY": val(f, "ghcr.io"),
-			}}
-		},
-		want: `
+
+// bakeBuildsTests are bake invocations of bakeBuildsArchive from a
+// workflow, and the builds and errors they give.
+var bakeBuildsTests = []struct {
+	name     string
+	workflow string
+	inv      func(f *File) *bakeInvocation
+	want     string
+	errs     string
+}{{
+	name:     "default files and group, environment",
+	workflow: `run: TAG=${{ github.sha }} REGISTRY=ghcr.io docker buildx bake --push`,
+	inv: func(f *File) *bakeInvocation {
+		return &bakeInvocation{Dir: "ci", Push: true, Env: map[string]Value{
+			"TAG": val(f, "${{ github.sha }}"), "REGISTRY": val(f, "ghcr.io"),
+		}}
+	},
+	want: `
 api [docker buildx bake] api at ci.yml:1:1 ctx=ci/api df=ci/api/Dockerfile
   context: "api"@docker-bake.hcl:11:14
   tags: "ghcr.io/api:${{ github.sha }}"~@docker-bake.hcl:12:11
@@ -469,9 +479,9 @@ web [docker buildx bake] web at ci.yml:1:1 ctx=ci/web df=ci/web/Dockerfile
   args: A="1"@docker-bake.hcl:17:17
   push/load: true false
 `,
-	}, {
-		name: "--set wildcard overrides",
-		workflow: `
+}, {
+	name: "--set wildcard overrides",
+	workflow: `
 files: ci/docker-bake.hcl
 targets: all
 set: |
@@ -482,18 +492,18 @@ set: |
   web.no-cache
   ${{ matrix.t }}.target=final
 `,
-		inv: func(f *File) *bakeInvocation {
-			return &bakeInvocation{Kind: BakeAction, Files: []Value{val(f, "ci/docker-bake.hcl")}, Targets: []Value{val(f, "all")},
-				Set: []Value{
-					val(f, "*.cache-to=type=registry,ref=org/c:${{ matrix.t }},mode=max"),
-					val(f, "*.platform=linux/amd64,linux/arm64"),
-					val(f, "w*.cache-from+=type=local,src=/tmp"),
-					val(f, "api.args.B=2"),
-					val(f, "web.no-cache"),
-					val(f, "${{ matrix.t }}.target=final"),
-				}, NoCache: Value{Text: "false"}, Builder: &Builder{Driver: "docker-container"}}
-		},
-		want: `
+	inv: func(f *File) *bakeInvocation {
+		return &bakeInvocation{Kind: BakeAction, Files: []Value{val(f, "ci/docker-bake.hcl")}, Targets: []Value{val(f, "all")},
+			Set: []Value{
+				val(f, "*.cache-to=type=registry,ref=org/c:${{ matrix.t }},mode=max"),
+				val(f, "*.platform=linux/amd64,linux/arm64"),
+				val(f, "w*.cache-from+=type=local,src=/tmp"),
+				val(f, "api.args.B=2"),
+				val(f, "web.no-cache"),
+				val(f, "${{ matrix.t }}.target=final"),
+			}, NoCache: Value{Text: "false"}, Builder: &Builder{Driver: "docker-container"}}
+	},
+	want: `
 api [docker/bake-action] api at ci.yml:1:1 ctx=api df=api/Dockerfile
   context: "api"@docker-bake.hcl:11:14
   target: "final"@ci.yml:9:26
@@ -522,13 +532,13 @@ worker [docker/bake-action] worker at ci.yml:1:1 ctx=. df=worker/Dockerfile
   cache-to: registry "type=registry,ref=org/c:${{ matrix.t }},mode=max"~@ci.yml:4:14 {type="registry"@ci.yml:4:14 ref="org/c:${{ matrix.t }}"~@ci.yml:4:28 mode="max"@ci.yml:4:54}
   builder: docker-container default=false
 `,
-	}, {
-		name:     "a dynamic target name matches every target; --no-cache",
-		workflow: `run: docker buildx bake -f ci/docker-bake.hcl --no-cache ${{ matrix.t }}`,
-		inv: func(f *File) *bakeInvocation {
-			return &bakeInvocation{Files: []Value{val(f, "ci/docker-bake.hcl")}, Targets: []Value{val(f, "${{ matrix.t }}")}, NoCache: val(f, "--no-cache")}
-		},
-		want: `
+}, {
+	name:     "a dynamic target name matches every target; --no-cache",
+	workflow: `run: docker buildx bake -f ci/docker-bake.hcl --no-cache ${{ matrix.t }}`,
+	inv: func(f *File) *bakeInvocation {
+		return &bakeInvocation{Files: []Value{val(f, "ci/docker-bake.hcl")}, Targets: []Value{val(f, "${{ matrix.t }}")}, NoCache: val(f, "--no-cache")}
+	},
+	want: `
 _base [docker buildx bake] _base at ci.yml:1:1 ctx=. df=Dockerfile
   cache-from: gha "type=gha"@docker-bake.hcl:6:18 {type="gha"@docker-bake.hcl:6:18}
   cache-to: gha "type=gha"@docker-bake.hcl:7:16 {type="gha"@docker-bake.hcl:7:16}
@@ -548,33 +558,36 @@ worker [docker buildx bake] worker at ci.yml:1:1 ctx=. df=worker/Dockerfile
   dockerfile: "worker/Dockerfile"@docker-bake.hcl:21:17
   no-cache: "--no-cache"@ci.yml:1:47
 `,
-	}, {
-		name:     "unknown target, missing and dynamic files",
-		workflow: `run: docker buildx bake -f ci/docker-bake.hcl nope web`,
-		inv: func(f *File) *bakeInvocation {
-			return &bakeInvocation{Files: []Value{val(f, "ci/docker-bake.hcl")}, Targets: []Value{val(f, "nope"), val(f, "web")}}
-		},
-		want: `
+}, {
+	name:     "unknown target, missing and dynamic files",
+	workflow: `run: docker buildx bake -f ci/docker-bake.hcl nope web`,
+	inv: func(f *File) *bakeInvocation {
+		return &bakeInvocation{Files: []Value{val(f, "ci/docker-bake.hcl")}, Targets: []Value{val(f, "nope"), val(f, "web")}}
+	},
+	want: `
 web [docker buildx bake] web at ci.yml:1:1 ctx=web df=web/Dockerfile
   context: "web"@docker-bake.hcl:16:14
   args: A="1"@docker-bake.hcl:17:17
 `,
-		errs: `ci.yml:1:47: bake: no target or group "nope" in the bake files`,
-	}, {
-		name:     "a file that is not there makes unknown targets quiet",
-		workflow: `files: ci/docker-bake.hcl, gone.hcl, ${{ steps.meta.outputs.bake-file }}`,
-		inv: func(f *File) *bakeInvocation {
-			return &bakeInvocation{Files: []Value{val(f, "ci/docker-bake.hcl"), val(f, "gone.hcl"), val(f, "${{ steps.meta.outputs.bake-file }}")},
-				Targets: []Value{val(f, "files")}}
-		},
-	}, {
-		name:     "no bake file at all",
-		workflow: `run: docker buildx bake`,
-		inv:      func(*File) *bakeInvocation { return &bakeInvocation{} },
-	}}
-	for _, tt := range tests {
+	errs: `ci.yml:1:47: bake: no target or group "nope" in the bake files`,
+}, {
+	name:     "a file that is not there makes unknown targets quiet",
+	workflow: `files: ci/docker-bake.hcl, gone.hcl, ${{ steps.meta.outputs.bake-file }}`,
+	inv: func(f *File) *bakeInvocation {
+		return &bakeInvocation{Files: []Value{val(f, "ci/docker-bake.hcl"), val(f, "gone.hcl"), val(f, "${{ steps.meta.outputs.bake-file }}")},
+			Targets: []Value{val(f, "files")}}
+	},
+}, {
+	name:     "no bake file at all",
+	workflow: `run: docker buildx bake`,
+	inv:      func(*File) *bakeInvocation { return &bakeInvocation{} },
+}}
+
+// TestBakeBuilds resolves bake invocations.
+func TestBakeBuilds(t *testing.T) {
+	for _, tt := range bakeBuildsTests {
 		t.Run(tt.name, func(t *testing.T) {
-			x := newBakeFixture(bake + "-- ci.yml --\n" + strings.TrimPrefix(tt.workflow, "\n") + "\n")
+			x := newBakeFixture(bakeBuildsArchive + "-- ci.yml --\n" + strings.TrimPrefix(tt.workflow, "\n") + "\n")
 			wf := x.file("ci.yml", Workflow)
 			inv := tt.inv(wf)
 			if inv.Kind == 0 {
@@ -613,18 +626,32 @@ run: docker buildx bake a
 
 // TestBakeHostile: inputs that would take the loader down if nothing
 // stopped them.
-func TestBakeHostile(t *testing.T) {
-	tests := []struct{ name, src, errs string }{
-		{"deep nesting", "target \"a\" { tags = " + strings.Repeat("[", 5000) + " }",
-			`docker-bake.hcl:1:220: bake file: brackets nest more than 200 deep`},
-		{"recursive function", "function \"f\" {\n params = [x]\n result = f(x)\n}\ntarget \"a\" { tags = [f(1)] }", ""},
-		{"variable cycle", "variable \"A\" { default = B }\nvariable \"B\" { default = A }\ntarget \"a\" { tags = [A] }",
-			`docker-bake.hcl:1:26: bake variable A depends on itself`},
-		{"huge matrix", "target \"a\" {\n name = \"a${x}${y}\"\n matrix = { x = [" + strings.Repeat("1,", 100) + "], y = [" + strings.Repeat("2,", 100) + "] }\n}",
-			`docker-bake.hcl:3:11: bake target "a": the matrix expands to more than 1024 targets; the rest are left out`},
-		{"format width", `target "a" { tags = [format("%999999999d", 1)] }`, ""},
+var bakeHostileTests = []struct{ name, src, errs string }{
+	{"deep nesting", "target \"a\" { tags = " + strings.Repeat("[", 5000) + " }",
+		`docker-bake.hcl:1:220: bake file: brackets nest more than 200 deep`},
+	{"recursive function", "function \"f\" {\n params = [x]\n result = f(x)\n}\ntarget \"a\" { tags = [f(1)] }", ""},
+	{"variable cycle", "variable \"A\" { default = B }\nvariable \"B\" { default = A }\ntarget \"a\" { tags = [A] }",
+		`docker-bake.hcl:1:26: bake variable A depends on itself`},
+	{"huge matrix", "target \"a\" {\n name = \"a${x}${y}\"\n matrix = { x = [" + strings.Repeat("1,", 100) + "], y = [" + strings.Repeat("2,", 100) + "] }\n}",
+		`docker-bake.hcl:3:11: bake target "a": the matrix expands to more than 1024 targets; the rest are left out`},
+	{"format width", `target "a" { tags = [format("%999999999d", 1)] }`, ""},
+	{"doubling variables", doublingVars(40), `docker-bake.hcl:22:28: bake variable v21: its value is larger than 1048576 bytes; it is left unknown`},
+	{"doubling function", "function \"d\" {\n params = [x, n]\n result = n == 0 ? x : d(\"${x}${x}\", n - 1)\n}\ntarget \"a\" { tags = [d(\"x\", 31)] }", ""},
+}
+
+// doublingVars is a chain of n variables, each twice the one before.
+func doublingVars(n int) string {
+	var b strings.Builder
+	b.WriteString("variable \"v0\" { default = \"x\" }\n")
+	for i := 1; i < n; i++ {
+		fmt.Fprintf(&b, "variable \"v%d\" { default = \"${v%d}${v%d}\" }\n", i, i-1, i-1)
 	}
-	for _, tt := range tests {
+	fmt.Fprintf(&b, "target \"a\" { tags = [v%d] }", n-1)
+	return b.String()
+}
+
+func TestBakeHostile(t *testing.T) {
+	for _, tt := range bakeHostileTests {
 		t.Run(tt.name, func(t *testing.T) {
 			x := newBakeFixture("-- docker-bake.hcl --\n" + tt.src + "\n")
 			start := time.Now()
@@ -677,4 +704,153 @@ func newTestLoader(fset *token.FileSet, src map[string][]byte) *loader {
 		return b, nil
 	}
 	return &loader{repo: &Repo{Root: "/repo"}, fset: fset, read: read, files: map[string]*File{}, dfs: map[string]*dockerfile.File{}}
+}
+
+// FuzzBake reads a bake file on its own and through an invocation with
+// overrides: no input may panic (bakeRecover is off), make a build without
+// a builder, or give a position outside the files.
+//
+// The seeds are the bake files of the tests.
+func FuzzBake(f *testing.F) {
+	archives := []string{bakeBuildsArchive}
+	for _, tt := range bakeFileTests {
+		archives = append(archives, tt.archive)
+	}
+	for _, a := range archives {
+		for _, file := range txtar.Parse([]byte(a)).Files {
+			f.Add(file.Data, strings.HasSuffix(file.Name, ".json"))
+		}
+	}
+	for _, tt := range bakeHostileTests {
+		f.Add([]byte(tt.src), false)
+	}
+	f.Fuzz(func(t *testing.T, src []byte, json bool) {
+		bakeRecover = false
+		defer func() { bakeRecover = true }()
+		name := "docker-bake.hcl"
+		if json {
+			name = "docker-bake.json"
+		}
+		x := newBakeFixture("-- ci.yml --\nset: '*.cache-to=type=gha,mode=max' '*.args.A=1' 'a*.tags+=x' t.no-cache\n")
+		x.src[name] = src
+		bake := x.file(name, Bake)
+		wf := x.file("ci.yml", Workflow)
+		x.l.bakeFile(bake)
+		inv := &bakeInvocation{Kind: BakeAction, File: wf, Pos: wf.Pos(0), End: wf.Pos(len(wf.Src)),
+			Targets: []Value{{Text: "${{ matrix.t }}", Dynamic: true}},
+			Set:     []Value{val(wf, "*.cache-to=type=gha,mode=max"), val(wf, "*.args.A=1"), val(wf, "a*.tags+=x"), val(wf, "t.no-cache")},
+			Env:     map[string]Value{"TAG": {Text: "v1"}}}
+		for _, b := range x.l.repo.Builds {
+			if b.Builder == nil {
+				t.Errorf("%s: no builder", b.Name)
+			}
+		}
+		builds := append(slices.Clone(x.l.repo.Builds), x.l.bakeBuilds(inv)...)
+		inFiles := func(what string, p token.Pos) {
+			if !p.IsValid() {
+				return
+			}
+			for _, f := range []*File{bake, wf} {
+				if int(p) >= f.Tok.Base() && int(p) <= f.Tok.Base()+f.Tok.Size() {
+					return
+				}
+			}
+			t.Errorf("%s: position %d outside the files", what, p)
+		}
+		for _, b := range builds {
+			inFiles("build", b.Pos)
+			for _, v := range slices.Concat(b.Tags, b.Platforms, b.Outputs, []Value{b.Context, b.Dockerfile, b.Target, b.NoCache}) {
+				inFiles("value", v.Pos)
+				inFiles("value end", v.End)
+				if v.Pos > v.End {
+					t.Errorf("%q: ends before it starts", v.Text)
+				}
+			}
+			for _, c := range slices.Concat(b.CacheFrom, b.CacheTo) {
+				inFiles("cache", c.Pos)
+				for _, a := range c.Attrs {
+					inFiles("cache attribute", a.Value.Pos)
+				}
+			}
+			for _, a := range b.BuildArgs {
+				inFiles("arg", a.Pos)
+			}
+		}
+		for _, e := range x.l.repo.Errors {
+			inFiles("error", e.Pos)
+		}
+	})
+}
+
+// TestBakeCorpus reads every bake file of the shared corpus on its own:
+// none may panic; the counts, the errors and a sample of builds are
+// logged for review.
+func TestBakeCorpus(t *testing.T) {
+	corpus, ok := testfiles.Shared("corpus")
+	if !ok {
+		t.Skip("no shared corpus")
+	}
+	bakeRecover = false
+	defer func() { bakeRecover = true }()
+	repos, err := os.ReadDir(corpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, targets, builds, errs := 0, 0, 0, 0
+	var sample []string
+	for _, repo := range repos {
+		root := filepath.Join(corpus, repo.Name())
+		var rels []string
+		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasPrefix(d.Name(), "docker-bake") &&
+				(strings.HasSuffix(d.Name(), ".hcl") || strings.HasSuffix(d.Name(), ".json")) {
+				rel, _ := filepath.Rel(root, p)
+				rels = append(rels, filepath.ToSlash(rel))
+			}
+			return nil
+		})
+		if len(rels) == 0 {
+			continue
+		}
+		fset := token.NewFileSet()
+		l := &loader{repo: &Repo{Root: root}, fset: fset, read: os.ReadFile, files: map[string]*File{}, dfs: map[string]*dockerfile.File{}}
+		for _, rel := range rels {
+			f := l.open(rel, Bake)
+			if f == nil {
+				t.Errorf("%s/%s: cannot open", repo.Name(), rel)
+				continue
+			}
+			files++
+			before := len(l.repo.Builds)
+			l.bakeFile(f)
+			t.Logf("file: %s/%s: %d builds", repo.Name(), rel, len(l.repo.Builds)-before)
+			for _, b := range l.repo.Builds[before:] {
+				if len(sample) < 40 || b.CacheTo != nil {
+					var cache []string
+					for _, c := range b.CacheTo {
+						cache = append(cache, c.Type+":"+c.Text)
+					}
+					sample = append(sample, fmt.Sprintf("%s/%s: %s ctx=%s df=%s target=%q tags=%d cache-to=%v dyn=%v",
+						repo.Name(), rel, b.Name, b.ContextDir, b.DockerfilePath, b.Target.Text, len(b.Tags), cache, b.Context.Dynamic || b.Dockerfile.Dynamic))
+				}
+			}
+		}
+		for _, f := range l.repo.Files {
+			p := newBakeProject(l, nil)
+			p.parse(f)
+			targets += len(p.targetOrder)
+		}
+		builds += len(l.repo.Builds)
+		for _, e := range l.repo.Errors {
+			errs++
+			t.Logf("error: %s/%s: %s", repo.Name(), fset.Position(e.Pos), e.Msg)
+		}
+	}
+	for _, s := range sample {
+		t.Logf("build: %s", s)
+	}
+	t.Logf("%d bake files, %d targets defined, %d builds, %d errors", files, targets, builds, errs)
+	if files == 0 {
+		t.Error("no bake file in the corpus")
+	}
 }
