@@ -88,7 +88,7 @@ func (l *loader) bakeFile(f *File) {
 	if p.groups["default"] != nil {
 		names = []string{"default"}
 	} else {
-		names = p.targetOrder
+		names = p.concrete()
 	}
 	for _, r := range p.choose(names, nil) {
 		b := p.build(r, dir)
@@ -1213,7 +1213,7 @@ func (p *bakeProject) lookup(name string, at Value, stack []string) []*bakeResol
 	}
 	if strings.ContainsAny(name, "*?[") {
 		var out []*bakeResolved
-		for _, t := range p.targetOrder {
+		for _, t := range p.concrete() {
 			if ok, _ := path.Match(name, t); ok {
 				out = append(out, p.expand(p.targets[t])...)
 			}
@@ -1241,6 +1241,30 @@ func (p *bakeProject) lookup(name string, at Value, stack []string) []*bakeResol
 	}
 	p.errorf(p.invFile, at.Pos, "bake: no target or group %q in the bake files", name)
 	return nil
+}
+
+// concrete returns the targets that no other target inherits from: when a
+// bake file is read on its own without a default group, or a pattern
+// names its targets, the targets that serve as bases (_common) are left
+// out: what they set is in the targets that inherit it.
+func (p *bakeProject) concrete() []string {
+	bases := map[string]bool{}
+	for _, name := range p.targetOrder {
+		if a := p.targets[name].attr("inherits"); a != nil {
+			for _, it := range p.items(a.Expr, p.ctx, false) {
+				if it.v.Text != name {
+					bases[it.v.Text] = true
+				}
+			}
+		}
+	}
+	var out []string
+	for _, name := range p.targetOrder {
+		if !bases[name] {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 func (p *bakeProject) fileAt(pos token.Pos) *File {
