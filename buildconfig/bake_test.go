@@ -45,8 +45,8 @@ func (x *bakeFixture) file(rel string, kind Kind) *File {
 	return f
 }
 
-// val returns the value of the n-th (from 0) occurrence of text in f.
-func val(f *File, text string, n ...int) Value {
+// valueAt returns the value of the n-th (from 0) occurrence of text in f.
+func valueAt(f *File, text string, n ...int) Value {
 	off, from := -1, 0
 	for i := 0; i <= firstOr(n); i++ {
 		j := strings.Index(string(f.Src[from:]), text)
@@ -463,7 +463,7 @@ var bakeBuildsTests = []struct {
 	workflow: `run: TAG=${{ github.sha }} REGISTRY=ghcr.io docker buildx bake --push`,
 	inv: func(f *File) *bakeInvocation {
 		return &bakeInvocation{Dir: "ci", Push: true, Env: map[string]Value{
-			"TAG": val(f, "${{ github.sha }}"), "REGISTRY": val(f, "ghcr.io"),
+			"TAG": valueAt(f, "${{ github.sha }}"), "REGISTRY": valueAt(f, "ghcr.io"),
 		}}
 	},
 	want: `
@@ -493,14 +493,14 @@ set: |
   ${{ matrix.t }}.target=final
 `,
 	inv: func(f *File) *bakeInvocation {
-		return &bakeInvocation{Kind: BakeAction, Files: []Value{val(f, "ci/docker-bake.hcl")}, Targets: []Value{val(f, "all")},
+		return &bakeInvocation{Kind: BakeAction, Files: []Value{valueAt(f, "ci/docker-bake.hcl")}, Targets: []Value{valueAt(f, "all")},
 			Set: []Value{
-				val(f, "*.cache-to=type=registry,ref=org/c:${{ matrix.t }},mode=max"),
-				val(f, "*.platform=linux/amd64,linux/arm64"),
-				val(f, "w*.cache-from+=type=local,src=/tmp"),
-				val(f, "api.args.B=2"),
-				val(f, "web.no-cache"),
-				val(f, "${{ matrix.t }}.target=final"),
+				valueAt(f, "*.cache-to=type=registry,ref=org/c:${{ matrix.t }},mode=max"),
+				valueAt(f, "*.platform=linux/amd64,linux/arm64"),
+				valueAt(f, "w*.cache-from+=type=local,src=/tmp"),
+				valueAt(f, "api.args.B=2"),
+				valueAt(f, "web.no-cache"),
+				valueAt(f, "${{ matrix.t }}.target=final"),
 			}, NoCache: Value{Text: "false"}, Builder: &Builder{Driver: "docker-container"}}
 	},
 	want: `
@@ -536,7 +536,7 @@ worker [docker/bake-action] worker at ci.yml:1:1 ctx=. df=worker/Dockerfile
 	name:     "a dynamic target name matches every target but the bases; --no-cache",
 	workflow: `run: docker buildx bake -f ci/docker-bake.hcl --no-cache ${{ matrix.t }}`,
 	inv: func(f *File) *bakeInvocation {
-		return &bakeInvocation{Files: []Value{val(f, "ci/docker-bake.hcl")}, Targets: []Value{val(f, "${{ matrix.t }}")}, NoCache: val(f, "--no-cache")}
+		return &bakeInvocation{Files: []Value{valueAt(f, "ci/docker-bake.hcl")}, Targets: []Value{valueAt(f, "${{ matrix.t }}")}, NoCache: valueAt(f, "--no-cache")}
 	},
 	want: `
 api [docker buildx bake] api at ci.yml:1:1 ctx=api df=api/Dockerfile
@@ -558,7 +558,7 @@ worker [docker buildx bake] worker at ci.yml:1:1 ctx=. df=worker/Dockerfile
 	name:     "unknown target, missing and dynamic files",
 	workflow: `run: docker buildx bake -f ci/docker-bake.hcl nope web`,
 	inv: func(f *File) *bakeInvocation {
-		return &bakeInvocation{Files: []Value{val(f, "ci/docker-bake.hcl")}, Targets: []Value{val(f, "nope"), val(f, "web")}}
+		return &bakeInvocation{Files: []Value{valueAt(f, "ci/docker-bake.hcl")}, Targets: []Value{valueAt(f, "nope"), valueAt(f, "web")}}
 	},
 	want: `
 web [docker buildx bake] web at ci.yml:1:1 ctx=web df=web/Dockerfile
@@ -570,8 +570,8 @@ web [docker buildx bake] web at ci.yml:1:1 ctx=web df=web/Dockerfile
 	name:     "a file that is not there makes unknown targets quiet",
 	workflow: `files: ci/docker-bake.hcl, gone.hcl, ${{ steps.meta.outputs.bake-file }}`,
 	inv: func(f *File) *bakeInvocation {
-		return &bakeInvocation{Files: []Value{val(f, "ci/docker-bake.hcl"), val(f, "gone.hcl"), val(f, "${{ steps.meta.outputs.bake-file }}")},
-			Targets: []Value{val(f, "files")}}
+		return &bakeInvocation{Files: []Value{valueAt(f, "ci/docker-bake.hcl"), valueAt(f, "gone.hcl"), valueAt(f, "${{ steps.meta.outputs.bake-file }}")},
+			Targets: []Value{valueAt(f, "files")}}
 	},
 }, {
 	name:     "no bake file at all",
@@ -615,7 +615,7 @@ run: docker buildx bake a
 	wf := x.file("ci.yml", Workflow)
 	x.l.bakeFile(f)
 	for range 2 {
-		x.l.bakeBuilds(&bakeInvocation{Kind: BuildxBake, File: wf, Targets: []Value{val(wf, "a", 1)}})
+		x.l.bakeBuilds(&bakeInvocation{Kind: BuildxBake, File: wf, Targets: []Value{valueAt(wf, "a", 1)}})
 	}
 	checkText(t, "errors", x.errors(), `docker-bake.hcl:1:27: bake target "a" inherits from "a", which inherits from it`)
 }
@@ -734,7 +734,7 @@ func FuzzBake(f *testing.F) {
 		x.l.bakeFile(bake)
 		inv := &bakeInvocation{Kind: BakeAction, File: wf, Pos: wf.Pos(0), End: wf.Pos(len(wf.Src)),
 			Targets: []Value{{Text: "${{ matrix.t }}", Dynamic: true}},
-			Set:     []Value{val(wf, "*.cache-to=type=gha,mode=max"), val(wf, "*.args.A=1"), val(wf, "a*.tags+=x"), val(wf, "t.no-cache")},
+			Set:     []Value{valueAt(wf, "*.cache-to=type=gha,mode=max"), valueAt(wf, "*.args.A=1"), valueAt(wf, "a*.tags+=x"), valueAt(wf, "t.no-cache")},
 			Env:     map[string]Value{"TAG": {Text: "v1"}}}
 		for _, b := range x.l.repo.Builds {
 			if b.Builder == nil {

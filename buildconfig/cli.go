@@ -58,6 +58,9 @@ func (l *loader) scanScript(f *File, script string, segs []dockerfile.Segment, s
 	for _, c := range dockerfile.ScriptCommands(f.Tok, masked, segs, known) {
 		s.command(c)
 	}
+	// The builder a script selects (buildx create --use, buildx use) is
+	// the one the CI job's later steps use.
+	sc.Builder = s.builder
 }
 
 // scan is the state of one scanScript.
@@ -113,6 +116,9 @@ func (s *scan) env(c *dockerfile.Command) map[string]Value {
 		env = map[string]Value{}
 	}
 	for k, v := range c.Env {
+		if prev, ok := env[k]; ok && prev.Text == v {
+			continue // the configuration's own value, which has a position
+		}
 		env[k] = Value{Text: v, Dynamic: !dockerfile.KnownValue(v)}
 	}
 	return env
@@ -425,11 +431,7 @@ func (s *scan) kaniko(c *dockerfile.Command) {
 	if _, ok := fl.last("--no-push"); ok {
 		b.Push = false
 	}
-	// Kaniko's --dockerfile is relative to the context when it is not
-	// absolute.
-	if b.Dockerfile.Text != "" && !b.Dockerfile.Dynamic && !b.Context.Dynamic && !path.IsAbs(b.Dockerfile.Text) {
-		b.Dockerfile.Text = path.Join(strings.TrimPrefix(b.Context.Text, "$CI_PROJECT_DIR"), b.Dockerfile.Text)
-	}
+	b.dockerfileInContext = true // kaniko's --dockerfile is relative to the context
 	s.l.add(b)
 }
 

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -96,8 +97,13 @@ func (l *loader) rel(abs string) (string, bool) {
 func (l *loader) register(shown, rel string, kind Kind) *File {
 	data, err := l.read(filepath.Join(l.repo.Root, filepath.FromSlash(rel)))
 	f := &File{Path: shown, Rel: rel, Kind: kind, Src: data}
-	f.Tok = l.fset.AddFile(shown, -1, len(data))
+	// An empty or unreadable file gets one byte, so that line 1 exists
+	// for what is reported about it.
+	f.Tok = l.fset.AddFile(shown, -1, max(len(data), 1))
 	f.Tok.SetLinesForContent(data)
+	if f.Tok.LineCount() == 0 {
+		f.Tok.SetLines([]int{0})
+	}
 	l.files[rel] = f
 	l.repo.Files = append(l.repo.Files, f)
 	if err != nil {
@@ -109,8 +115,15 @@ func (l *loader) register(shown, rel string, kind Kind) *File {
 
 // parse finds the builds of a file by its kind.
 func (l *loader) parse(f *File) {
-	if f.Kind == Script {
-		l.scanScript(f, string(f.Src), nil, &shellContext{})
+	switch f.Kind {
+	case Workflow:
+		l.workflow(f)
+	case Script:
+		l.script(f)
+	case GitLab:
+		l.gitlab(f)
+	case Makefile:
+		l.makefile(f)
 	}
 }
 
@@ -173,8 +186,8 @@ func (l *loader) add(b *Build) {
 // and reads the Dockerfile's model.
 func (l *loader) link(b *Build) {
 	if b.ContextDir == "" && b.DockerfilePath == "" {
-		ctx := cmp.Or(b.Context.Text, ".")
-		if b.Context.Dynamic || isRemote(ctx) {
+		ctx, ok := expandPath(cmp.Or(b.Context.Text, "."), b.Env)
+		if !ok || isRemote(ctx) {
 			return
 		}
 		dir, ok := l.resolve(b.dir, ctx)
@@ -182,13 +195,18 @@ func (l *loader) link(b *Build) {
 			return
 		}
 		b.ContextDir = dir
+		df, ok := expandPath(b.Dockerfile.Text, b.Env)
 		switch {
-		case b.Dockerfile.Dynamic || b.Dockerfile.Text == "-":
+		case !ok || df == "-":
 			return
-		case b.Dockerfile.Text == "":
+		case df == "":
 			b.DockerfilePath = path.Join(dir, "Dockerfile")
 		default:
-			p, ok := l.resolve(b.dir, b.Dockerfile.Text)
+			base := b.dir
+			if b.dockerfileInContext {
+				base = dir
+			}
+			p, ok := l.resolve(base, df)
 			if !ok {
 				return
 			}
@@ -199,6 +217,37 @@ func (l *loader) link(b *Build) {
 		return
 	}
 	b.Stages = l.dockerfile(b.DockerfilePath)
+}
+
+// pathVar matches the variables and expressions expandPath answers.
+var pathVar = regexp.MustCompile(`\$\{\{\s*(?:env\.)?([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)`)
+
+// workspaceVars name the directory a CI job checks the repository out to.
+var workspaceVars = map[string]bool{"CI_PROJECT_DIR": true, "GITHUB_WORKSPACE": true, "github.workspace": true}
+
+// expandPath replaces, in a path written in a configuration file, the
+// variables that name the repository's checkout (CI_PROJECT_DIR,
+// GITHUB_WORKSPACE, ${{ github.workspace }}) by "." and those the
+// configuration sets to a constant by their values; ok is false when a
+// variable or expression with no known value is left.
+func expandPath(p string, env map[string]Value) (string, bool) {
+	ok := true
+	out := pathVar.ReplaceAllStringFunc(p, func(m string) string {
+		sub := pathVar.FindStringSubmatch(m)
+		name := cmp.Or(sub[1], sub[2], sub[3])
+		if workspaceVars[name] {
+			return "."
+		}
+		if v, found := env[name]; found && !v.Dynamic && v.Text != "" {
+			return v.Text
+		}
+		ok = false
+		return m
+	})
+	if !ok || strings.ContainsAny(out, "$`") {
+		return "", false
+	}
+	return out, true
 }
 
 // resolve joins a path written in a configuration file to the directory

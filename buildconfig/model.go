@@ -170,6 +170,9 @@ type Build struct {
 	// dir is the repository-relative directory the invocation runs in,
 	// which Context and Dockerfile are relative to ("" is the root).
 	dir string
+	// dockerfileInContext is set when a relative Dockerfile path is
+	// relative to the context rather than to dir (kaniko's --dockerfile).
+	dockerfileInContext bool
 }
 
 // BuildArg is one build argument: --build-arg K=V, a build-args line, a
@@ -190,7 +193,9 @@ type CacheSpec struct {
 	Attrs []Attr // in the order written, type included
 }
 
-// Attr is one key=value pair of a cache spec.
+// Attr is one key=value pair of a cache spec. Its Value's Pos and End
+// span the whole pair, key included, when the spec is written verbatim in
+// its file; otherwise they are the spec's.
 type Attr struct {
 	Key   string
 	Value Value
@@ -254,6 +259,11 @@ type Builder struct {
 	// KeepState is set when the builder's state outlives the job
 	// (a remote or cloud driver, a persistent builder).
 	KeepState bool
+	// ContainerdStore is set for a docker driver whose daemon keeps its
+	// images in the containerd image store (docker/setup-docker-action
+	// with the containerd snapshotter): that driver can export cache
+	// like a container builder (rule CL107 stays quiet).
+	ContainerdStore bool
 }
 
 // Job is a CI job: a GitHub Actions job or a GitLab CI job.
@@ -273,8 +283,16 @@ type Job struct {
 	// Matrix lists the matrix axes of the job (GitHub strategy.matrix,
 	// GitLab parallel:matrix).
 	Matrix []string
-	Env    map[string]Value // workflow and job env (GitLab variables)
-	Steps  []*Step          // the job's steps in order (GitHub only)
+	// Image is the container image the job's scripts run in (GitLab
+	// image:), as written; its Docker CLI version decides whether plain
+	// `docker build` runs the classic builder (docker:20.10 and older).
+	Image Value
+	// Services are the images of the job's service containers (GitLab
+	// services:), as written: docker:20.10-dind is the daemon the job's
+	// builds run on.
+	Services []Value
+	Env      map[string]Value // workflow and job env (GitLab variables)
+	Steps    []*Step          // the job's steps in order (GitHub only)
 }
 
 // Step is one step of a GitHub Actions job.

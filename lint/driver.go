@@ -54,18 +54,31 @@ type Linter struct {
 	SettingsFor func(u Unit) *Settings
 	defaults    *Settings
 	lister      *buildcontext.Lister
-	plans       sync.Map // *Settings → []*analysis.Analyzer to run
+	plans       sync.Map // planKey → []*analysis.Analyzer to run
+	// configRule marks the analyzers of the rules that check the build
+	// configuration, which run over repositories, not Dockerfiles.
+	configRule map[*analysis.Analyzer]bool
+}
+
+// planKey identifies a plan: the settings, and whether it is for a
+// repository's build configuration or a Dockerfile.
+type planKey struct {
+	settings *Settings
+	config   bool
 }
 
 // New returns a Linter for the given rules after checking the analyzer
 // graph with analysis.Validate.
 func New(rs []*rules.Rule) (*Linter, error) {
 	l := &Linter{rules: rs, byAnalyzer: map[*analysis.Analyzer]*rules.Rule{}, MaxFileSize: DefaultMaxFileSize,
-		defaults: DefaultSettings(rs), lister: &buildcontext.Lister{}}
+		defaults: DefaultSettings(rs), lister: &buildcontext.Lister{}, configRule: map[*analysis.Analyzer]bool{}}
 	var roots []*analysis.Analyzer
 	for _, r := range rs {
 		l.byAnalyzer[r.Analyzer] = r
 		roots = append(roots, r.Analyzer)
+		if r.Config() {
+			l.configRule[r.Analyzer] = true
+		}
 	}
 	if err := analysis.Validate(roots); err != nil {
 		return nil, err
@@ -101,9 +114,11 @@ func (l *Linter) settings(u Unit) *Settings {
 }
 
 // plan returns the analyzers to run under s, dependencies first: the rules
-// that are on and what they require.
-func (l *Linter) plan(s *Settings) []*analysis.Analyzer {
-	if p, ok := l.plans.Load(s); ok {
+// that are on and what they require, either those that check the build
+// configuration (config) or those that check a Dockerfile.
+func (l *Linter) plan(s *Settings, config bool) []*analysis.Analyzer {
+	key := planKey{s, config}
+	if p, ok := l.plans.Load(key); ok {
 		return p.([]*analysis.Analyzer)
 	}
 	need := map[*analysis.Analyzer]bool{}
@@ -118,48 +133,60 @@ func (l *Linter) plan(s *Settings) []*analysis.Analyzer {
 		}
 	}
 	for _, r := range l.rules {
-		if s.On(r.Code) {
+		if s.On(r.Code) && l.configRule[r.Analyzer] == config {
 			mark(r.Analyzer)
 		}
 	}
-	mark(suppress.Analyzer)
-	mark(secretAnalyzer)
+	if !config {
+		mark(suppress.Analyzer)
+		mark(secretAnalyzer)
+	}
 	var p []*analysis.Analyzer
 	for _, a := range l.order {
 		if need[a] {
 			p = append(p, a)
 		}
 	}
-	v, _ := l.plans.LoadOrStore(s, p)
+	v, _ := l.plans.LoadOrStore(key, p)
 	return v.([]*analysis.Analyzer)
 }
 
-// LintAll lints units concurrently and returns their results sorted by
-// path; the output is the same as a serial run's.
-func (l *Linter) LintAll(units []Unit) []FileResult {
-	results := make([]FileResult, len(units))
+// LintAll lints Dockerfile units and the build configuration of
+// repositories concurrently and returns their results sorted by path; the
+// output is the same as a serial run's.
+func (l *Linter) LintAll(units []Unit, repos ...RepoUnit) []FileResult {
+	results := make([][]FileResult, len(units)+len(repos))
 	jobs := l.Jobs
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(jobs, max(len(units), 1)) {
+	for range min(jobs, max(len(results), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = l.Lint(units[i])
+				if i < len(repos) {
+					results[i] = l.LintRepo(repos[i])
+				} else {
+					results[i] = []FileResult{l.Lint(units[i-len(repos)])}
+				}
 			}
 		}()
 	}
-	for i := range units {
+	// Repositories first: each is more work than a Dockerfile.
+	for i := range results {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-	slices.SortStableFunc(results, func(a, b FileResult) int { return cmp.Compare(a.Path, b.Path) })
-	return results
+	out := make([]FileResult, 0, len(results))
+	for _, rs := range results {
+		out = append(out, rs...)
+	}
+	slices.SortStableFunc(out, func(a, b FileResult) int { return cmp.Compare(a.Path, b.Path) })
+	return out
 }
 
 // Lint lints one build unit.
@@ -196,7 +223,7 @@ func (l *Linter) Lint(u Unit) FileResult {
 		buildcontext.Analyzer: buildcontext.New(contextDir(u), name, data, l.lister),
 		rules.ConfiguredTools: settings.Tools,
 	}
-	diags, results, err := l.run(l.plan(settings), fset, other, files, provided)
+	diags, results, err := l.run(l.plan(settings, false), fset, other, files, provided)
 	if err != nil {
 		res.Err = err
 	}

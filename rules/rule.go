@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/cachelint/cachelint/buildconfig"
 )
 
 // Severity is how serious a finding is. The zero value is SeverityNone.
@@ -142,3 +144,20 @@ func (r *Rule) SecuritySeverity() string { return securitySeverity[r.Code] }
 func (r *Rule) URL() string { return r.Analyzer.URL }
 
 func docURL(name string) string { return DocsBaseURL + name + ".md" }
+
+// Config reports whether the rule checks the build configuration (CI
+// workflows, bake files, scripts) rather than a Dockerfile: it reads the
+// buildconfig model. The driver runs such rules once per repository.
+func (r *Rule) Config() bool { return requiresConfig(r.Analyzer) }
+
+func requiresConfig(a *analysis.Analyzer) bool {
+	if a == buildconfig.Analyzer {
+		return true
+	}
+	for _, req := range a.Requires {
+		if requiresConfig(req) {
+			return true
+		}
+	}
+	return false
+}

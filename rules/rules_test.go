@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/tools/txtar"
 
+	"github.com/cachelint/cachelint/buildconfig"
 	"github.com/cachelint/cachelint/lint"
 	"github.com/cachelint/cachelint/rules"
 )
@@ -78,10 +79,16 @@ func runFixture(t *testing.T, linter *lint.Linter, r *rules.Rule, file string) {
 	var wants []want
 	var fixed []byte
 	hasFixed := false
+	fixedFiles := map[string][]byte{} // -- fixed/<path> --: a configuration file after the fixes
+	var configs []buildconfig.Input
 	codes := map[string]bool{r.Code: true}
 	for _, f := range ar.Files {
 		if f.Name == "fixed" {
 			fixed, hasFixed = f.Data, true
+			continue
+		}
+		if name, ok := strings.CutPrefix(f.Name, "fixed/"); ok {
+			fixedFiles[name] = f.Data
 			continue
 		}
 		if f.Name == "want" {
@@ -117,17 +124,65 @@ func runFixture(t *testing.T, linter *lint.Linter, r *rules.Rule, file string) {
 		if dockerfile == "" && strings.HasPrefix(filepath.Base(f.Name), "Dockerfile") && !strings.HasSuffix(f.Name, ".dockerignore") {
 			dockerfile = path
 		}
+		if buildconfig.KindOf(f.Name) != 0 {
+			configs = append(configs, buildconfig.Input{Path: f.Name, Abs: path})
+		}
+	}
+	got := map[string]lint.Finding{}
+	var res lint.FileResult
+	if r.Config() {
+		// Rules of the build configuration: findings are keyed
+		// path:line:col CODE, in whichever configuration file they are.
+		results := linter.LintRepo(lint.RepoUnit{Root: dir, Files: configs})
+		for _, fr := range results {
+			for _, f := range fr.Findings {
+				if codes[f.Code] {
+					got[fmt.Sprintf("%s:%d:%d %s", fr.Path, f.Line, f.Col, f.Code)] = f
+				}
+			}
+		}
+		checkWants(t, got, wants)
+		for name, want := range fixedFiles {
+			src, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var findings []lint.Finding
+			for _, fr := range results {
+				if fr.Path == name {
+					findings = fr.Findings
+				}
+			}
+			if out := applyFixes(t, src, findings, r.Code); out != string(want) {
+				t.Errorf("fixed %s:\n%s\nwant:\n%s", name, out, want)
+			}
+		}
+		return
 	}
 	if dockerfile == "" {
 		t.Fatal("fixture has no Dockerfile")
 	}
-	res := linter.Lint(lint.Unit{Path: "Dockerfile", AbsPath: dockerfile})
-	got := map[string]lint.Finding{}
+	res = linter.Lint(lint.Unit{Path: "Dockerfile", AbsPath: dockerfile})
 	for _, f := range res.Findings {
 		if codes[f.Code] {
 			got[fmt.Sprintf("%d:%d %s", f.Line, f.Col, f.Code)] = f
 		}
 	}
+	checkWants(t, got, wants)
+	if hasFixed {
+		src, err := os.ReadFile(dockerfile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out := applyFixes(t, src, res.Findings, r.Code); out != string(fixed) {
+			t.Errorf("fixed Dockerfile:\n%s\nwant:\n%s", out, fixed)
+		}
+	}
+}
+
+// checkWants compares the findings of a fixture with its want lines.
+func checkWants(t *testing.T, got map[string]lint.Finding, wants []want) {
+	t.Helper()
 	for _, w := range wants {
 		f, ok := got[w.key]
 		if !ok {
@@ -146,15 +201,6 @@ func runFixture(t *testing.T, linter *lint.Linter, r *rules.Rule, file string) {
 	slices.SortFunc(keys, func(a, b string) int { return lineOf(a) - lineOf(b) })
 	for _, k := range keys {
 		t.Errorf("unexpected finding %s: %s", k, got[k].Message)
-	}
-	if hasFixed {
-		src, err := os.ReadFile(dockerfile)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if out := applyFixes(t, src, res.Findings, r.Code); out != string(fixed) {
-			t.Errorf("fixed Dockerfile:\n%s\nwant:\n%s", out, fixed)
-		}
 	}
 }
 

@@ -296,3 +296,8 @@ func isBooleanWord(v string) bool {
 	}
 	return false
 }
+
+// LooksLikeSecretName reports whether a variable or build argument name
+// looks like it holds a credential (NPM_TOKEN, DB_PASSWORD), as CL014
+// decides; the driver masks such values in configuration files too.
+func LooksLikeSecretName(name string) bool { return looksLikeSecretName(name) }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 
+	"github.com/cachelint/cachelint/buildconfig"
 	"github.com/cachelint/cachelint/lint"
 )
 
@@ -24,18 +25,19 @@ func (e *pathError) Error() string { return e.path + ": " + e.err.Error() }
 
 func (e *pathError) Unwrap() error { return e.err }
 
-// walkDir returns the Dockerfiles under dir (as dir-joined paths, sorted by
+// walkDir returns the Dockerfiles and the build configuration files
+// (buildconfig.KindOf) under dir (as dir-joined paths, sorted by
 // the walk), skipping .git, node_modules, vendor and whatever the
 // repository's .gitignore files ignore. Errors on parts of the tree are
 // returned beside the files found elsewhere.
-func walkDir(dir string) ([]string, []error) {
+func walkDir(dir string) ([]string, []string, []error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, []error{&pathError{dir, err}}
+		return nil, nil, []error{&pathError{dir, err}}
 	}
 	root := repoRoot(abs)
 	patterns := ancestorIgnores(root, abs)
-	var files []string
+	var files, configs []string
 	var errs []error
 	walkErr := filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
 		shown := filepath.Join(dir, strings.TrimPrefix(strings.TrimPrefix(p, abs), string(filepath.Separator)))
@@ -54,15 +56,21 @@ func walkDir(dir string) ([]string, []error) {
 			patterns = append(patterns, readIgnoreFile(p, rel)...)
 			return nil
 		}
-		if lint.IsDockerfileName(d.Name()) && d.Type()&fs.ModeSymlink == 0 && !ignored(patterns, rel, false) {
+		if d.Type()&fs.ModeSymlink != 0 || ignored(patterns, rel, false) {
+			return nil
+		}
+		switch {
+		case lint.IsDockerfileName(d.Name()):
 			files = append(files, shown)
+		case buildconfig.KindOf(filepath.ToSlash(p)) != 0:
+			configs = append(configs, shown)
 		}
 		return nil
 	})
 	if walkErr != nil {
 		errs = append(errs, &pathError{dir, walkErr})
 	}
-	return files, errs
+	return files, configs, errs
 }
 
 // repoRoot is the nearest directory at or above dir holding .git, or dir.
@@ -118,4 +126,32 @@ func relParts(root, p string) []string {
 		return nil
 	}
 	return strings.Split(filepath.ToSlash(rel), "/")
+}
+
+// configRoot is the root of the repository a configuration file belongs
+// to: the directory holding the .github of a workflow, else the nearest
+// directory at or above the file's, and not above stop, that holds .git,
+// .github or .gitlab-ci.yml; else stop (the directory the user named), or
+// the file's directory when stop is "".
+func configRoot(abs, stop string) string {
+	slash := filepath.ToSlash(abs)
+	if i := strings.LastIndex(slash, "/.github/workflows/"); i >= 0 {
+		return filepath.FromSlash(slash[:i])
+	}
+	for d := filepath.Dir(abs); ; {
+		for _, marker := range []string{".git", ".github", ".gitlab-ci.yml"} {
+			if _, err := os.Lstat(filepath.Join(d, marker)); err == nil {
+				return d
+			}
+		}
+		parent := filepath.Dir(d)
+		if d == stop || parent == d {
+			break
+		}
+		d = parent
+	}
+	if stop == "" {
+		return filepath.Dir(abs)
+	}
+	return stop
 }

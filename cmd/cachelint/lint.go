@@ -11,6 +11,7 @@ import (
 
 	"github.com/fatih/color"
 
+	"github.com/cachelint/cachelint/buildconfig"
 	"github.com/cachelint/cachelint/config"
 	"github.com/cachelint/cachelint/lint"
 	"github.com/cachelint/cachelint/report"
@@ -113,7 +114,7 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return status
 	}
 
-	units, errs, notes := collectUnits(paths, opt, stdin)
+	units, repoUnits, errs, notes := collectUnits(paths, opt, stdin)
 	for _, n := range notes {
 		fmt.Fprintf(stderr, "cachelint: warning: %s\n", n)
 	}
@@ -125,6 +126,13 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	for _, u := range units {
 		if e, err := loader.For(u.AbsPath, false); err == nil {
 			configs[u.Path] = e
+		}
+	}
+	for _, ru := range repoUnits {
+		for _, f := range ru.Files {
+			if e, err := loader.For(f.Abs, false); err == nil {
+				configs[f.Path] = e
+			}
 		}
 	}
 	if cerrs := loader.Errors(); len(cerrs) > 0 {
@@ -145,7 +153,7 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return nil
 	}
-	results := linter.LintAll(units)
+	results := linter.LintAll(units, repoUnits...)
 	status = applyBaseline(opt, base, results, linter.Root, stderr)
 
 	for _, e := range errs {
@@ -225,11 +233,32 @@ func validFormat(f string) bool {
 // collectUnits turns the paths into build units, with an error for each
 // path that cannot be used and a note for each directory without
 // Dockerfiles.
-func collectUnits(paths []string, opt lintOptions, stdin io.Reader) ([]lint.Unit, []error, []string) {
+func collectUnits(paths []string, opt lintOptions, stdin io.Reader) ([]lint.Unit, []lint.RepoUnit, []error, []string) {
 	var units []lint.Unit
 	var errs []error
 	var notes []string
 	seen := map[string]bool{}
+	repos := map[string]*lint.RepoUnit{}
+	var roots []string
+	addConfig := func(p, stop string) {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			errs = append(errs, &pathError{p, err})
+			return
+		}
+		if seen[abs] {
+			return
+		}
+		seen[abs] = true
+		root := configRoot(abs, stop)
+		ru := repos[root]
+		if ru == nil {
+			ru = &lint.RepoUnit{Root: root}
+			repos[root] = ru
+			roots = append(roots, root)
+		}
+		ru.Files = append(ru.Files, buildconfig.Input{Path: filepath.ToSlash(filepath.Clean(p)), Abs: abs})
+	}
 	add := func(p string) {
 		abs, err := filepath.Abs(p)
 		if err != nil {
@@ -261,19 +290,29 @@ func collectUnits(paths []string, opt lintOptions, stdin io.Reader) ([]lint.Unit
 		case err != nil:
 			errs = append(errs, &pathError{p, lint.Cause(err)})
 		case st.IsDir():
-			files, werrs := walkDir(p)
+			files, configs, werrs := walkDir(p)
 			errs = append(errs, werrs...)
-			if len(files) == 0 && len(werrs) == 0 {
+			if len(files) == 0 && len(configs) == 0 && len(werrs) == 0 {
 				notes = append(notes, fmt.Sprintf("no Dockerfiles found in %s", p))
 			}
 			for _, f := range files {
 				add(f)
 			}
+			stop, _ := filepath.Abs(p)
+			for _, f := range configs {
+				addConfig(f, stop)
+			}
+		case !lint.IsDockerfileName(filepath.Base(p)) && buildconfig.KindOf(filepath.ToSlash(p)) != 0:
+			addConfig(p, "")
 		default:
 			add(p)
 		}
 	}
-	return units, errs, notes
+	var repoUnits []lint.RepoUnit
+	for _, r := range roots {
+		repoUnits = append(repoUnits, *repos[r])
+	}
+	return units, repoUnits, errs, notes
 }
 
 // stdinUnit reads the Dockerfile on standard input.

@@ -1,0 +1,128 @@
+package lint
+
+import (
+	"cmp"
+	"errors"
+	"go/token"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/cachelint/cachelint/buildconfig"
+	"github.com/cachelint/cachelint/rules"
+	"github.com/cachelint/cachelint/suppress"
+)
+
+// RepoUnit is the build configuration of one repository: its CI
+// workflows, bake files, GitLab CI files, scripts and Makefiles. The rules
+// that check the build configuration run once over it.
+type RepoUnit struct {
+	Root  string // absolute path of the repository root
+	Files []buildconfig.Input
+}
+
+// LintRepo lints the build configuration of a repository and returns one
+// result for each of its configuration files (those it includes too).
+func (l *Linter) LintRepo(ru RepoUnit) []FileResult {
+	fset := token.NewFileSet()
+	repo := buildconfig.Load(fset, ru.Root, ru.Files, l.readText)
+	if len(repo.Files) == 0 {
+		return nil
+	}
+	first := repo.Files[0]
+	settings := l.settings(Unit{Path: first.Path, AbsPath: absOf(repo, first)})
+	files := make(map[string][]byte, len(repo.Files))
+	other := make([]string, 0, len(repo.Files))
+	for _, f := range repo.Files {
+		files[f.Path] = f.Src
+		other = append(other, f.Path)
+	}
+	provided := map[*analysis.Analyzer]any{buildconfig.Analyzer: repo}
+	diags, _, err := l.run(l.plan(settings, true), fset, other, files, provided)
+
+	byFile := map[string][]diag{}
+	for _, d := range diags {
+		name := fset.Position(d.Pos).Filename
+		byFile[name] = append(byFile[name], d)
+	}
+	secretRanges := configSecrets(fset, repo)
+	out := make([]FileResult, 0, len(repo.Files))
+	for _, f := range repo.Files {
+		u := Unit{Path: f.Path, AbsPath: absOf(repo, f)}
+		s := l.settings(u)
+		res := FileResult{Path: f.Path, AbsPath: u.AbsPath, Lines: splitLines(f.Src)}
+		res.Findings = l.findings(fset, u, byFile[f.Path], s)
+		res.Findings = l.suppressed(fset, u, suppress.ReadConfig(f.Tok, f.Src), res.Findings, s)
+		sec := &secrets{ranges: secretRanges[f.Path]}
+		for _, r := range sec.ranges {
+			if v := valueAt(res.Lines, r); len(v) >= minMaskedLen {
+				sec.values = append(sec.values, v)
+			}
+		}
+		slices.SortFunc(sec.values, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+		sec.apply(res.Findings)
+		res.Secrets = sec.ranges
+		setFingerprints(res.Findings, nil, res.Lines, RepoPath(l.Root, u.AbsPath, u.Path))
+		for _, e := range repo.Errors {
+			if e.File == f && res.Err == nil {
+				res.Err = errors.New("cannot parse it: " + e.Msg)
+			}
+		}
+		if err != nil && f == first && res.Err == nil {
+			res.Err = err
+		}
+		out = append(out, res)
+	}
+	return out
+}
+
+// readText reads a configuration file or a Dockerfile a build names, with
+// the size limit and the text check of Dockerfiles.
+func (l *Linter) readText(abs string) ([]byte, error) {
+	data, err := l.readFile(abs)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkText(data); err != nil {
+		return nil, errors.New(strings.TrimPrefix(err.Error(), ErrNotDockerfile.Error()+": "))
+	}
+	return data, nil
+}
+
+// absOf is the absolute path of a configuration file.
+func absOf(repo *buildconfig.Repo, f *buildconfig.File) string {
+	return filepath.Join(repo.Root, filepath.FromSlash(f.Rel))
+}
+
+// configSecrets finds the literal values of build arguments whose names
+// look like credentials (--build-arg NPM_TOKEN=..., a build-args line), by
+// file, for reporters to mask.
+func configSecrets(fset *token.FileSet, repo *buildconfig.Repo) map[string][]Range {
+	out := map[string][]Range{}
+	for _, b := range repo.Builds {
+		for _, a := range b.BuildArgs {
+			v := a.Value
+			if !a.HasValue || v.Dynamic || v.Text == "" || !v.Pos.IsValid() || int(v.End-v.Pos) != len(v.Text) ||
+				!rules.LooksLikeSecretName(a.Name) {
+				continue
+			}
+			s, e := fset.Position(v.Pos), fset.Position(v.End)
+			out[s.Filename] = append(out[s.Filename], Range{Line: s.Line, Col: s.Column, EndLine: e.Line, EndCol: e.Column})
+		}
+	}
+	return out
+}
+
+// valueAt returns the text of a one-line range of a file's lines.
+func valueAt(lines []string, r Range) string {
+	if r.Line != r.EndLine || r.Line < 1 || r.Line > len(lines) {
+		return ""
+	}
+	line := lines[r.Line-1]
+	if r.Col < 1 || r.EndCol-1 > len(line) || r.EndCol < r.Col {
+		return ""
+	}
+	return line[r.Col-1 : r.EndCol-1]
+}
