@@ -57,26 +57,26 @@ var bakeRecover = true
 // `docker buildx bake` run in its directory would, with the other default
 // bake files of that directory merged in. It adds one build, of unknown
 // builder, per target of the "default" group, or per target when there is
-// no such group. A default file other than the first of its directory
-// adds nothing: the first one stands for them all.
+// no such group (but the bases other targets inherit from). The default
+// files of a directory are read together once, for whichever of them
+// comes first; the others add nothing.
 func (l *loader) bakeFile(f *File) {
 	dir := path.Dir(f.Rel)
 	files := []*File{f}
-	if i := slices.Index(bakeDefaultFiles, path.Base(f.Rel)); i >= 0 {
+	if slices.Contains(bakeDefaultFiles, path.Base(f.Rel)) {
+		for _, b := range l.repo.Builds {
+			if b.Job == nil && b.Step == nil && b.File != nil && b.File.Kind == Bake &&
+				path.Dir(b.File.Rel) == dir && slices.Contains(bakeDefaultFiles, path.Base(b.File.Rel)) {
+				return // read with the first default file of the directory
+			}
+		}
 		files = files[:0]
-		for j, name := range bakeDefaultFiles {
-			if j == i {
+		for _, name := range bakeDefaultFiles {
+			if name == path.Base(f.Rel) {
 				files = append(files, f)
-				continue
+			} else if g := l.open(path.Join(dir, name), Bake); g != nil {
+				files = append(files, g)
 			}
-			g := l.open(path.Join(dir, name), Bake)
-			if g == nil {
-				continue
-			}
-			if j < i {
-				return
-			}
-			files = append(files, g)
 		}
 	}
 	p := newBakeProject(l, nil)

@@ -850,3 +850,49 @@ func TestBakeCorpus(t *testing.T) {
 		t.Error("no bake file in the corpus")
 	}
 }
+
+// TestBakeLoad loads a repository through Load: the bake file on its own
+// and as the workflow's bake-action step builds it, with its overrides.
+// The step runs bake at the root, so there the context "." is the root;
+// on its own the bake file runs in its directory.
+func TestBakeLoad(t *testing.T) {
+	repo, fset := loadRepo(t, map[string]string{
+		".github/workflows/ci.yml": `on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/setup-buildx-action@v3
+      - uses: docker/bake-action@v6
+        with:
+          source: .
+          files: ./docker/docker-bake.hcl
+          targets: app
+          set: |
+            *.cache-to=type=gha,mode=max
+`,
+		"docker/docker-bake.hcl": `target "app" {
+  context = "."
+  cache-to = ["type=gha"]
+}
+target "other" {
+  dockerfile = "other.Dockerfile"
+}
+`,
+		"docker/Dockerfile":       "FROM alpine AS a\nRUN true\nFROM a\n",
+		"docker/other.Dockerfile": "FROM alpine\n",
+	})
+	x := &bakeFixture{fset: fset}
+	var got []string
+	for _, b := range repo.Builds {
+		got = append(got, fmt.Sprintf("%s %s %s job=%v driver=%q stages=%v cache-to=%s",
+			b.Kind, b.Name, b.DockerfilePath, b.Job != nil, b.Builder.Driver, b.Stages != nil, x.specs(b.CacheTo)))
+	}
+	checkText(t, "builds", strings.Join(got, "\n"), `
+docker/bake-action app Dockerfile job=true driver="docker-container" stages=false cache-to=gha "type=gha,mode=max"@ci.yml:13:24 {type="gha"@ci.yml:13:24 mode="max"@ci.yml:13:33}
+docker buildx bake app docker/Dockerfile job=false driver="" stages=true cache-to=gha "type=gha"@docker-bake.hcl:3:16 {type="gha"@docker-bake.hcl:3:16}
+docker buildx bake other docker/other.Dockerfile job=false driver="" stages=true cache-to=`)
+	if len(repo.Errors) > 0 {
+		t.Errorf("errors: %v", repo.Errors)
+	}
+}
