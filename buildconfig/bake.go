@@ -172,7 +172,8 @@ func (l *loader) bakeBuilds(inv *bakeInvocation) []*Build {
 	for _, s := range inv.Set {
 		if o, ok := parseBakeSet(s); ok {
 			overrides = append(overrides, o)
-		} else {
+		} else if !s.Dynamic {
+			// A dynamic one (${{ matrix.overrides }}) is unknown, not wrong.
 			p.errorf(errFile, orPos(s.Pos, inv.Pos), "bake: --set %q is not target.key=value", s.Text)
 		}
 	}

@@ -555,17 +555,19 @@ worker [docker buildx bake] worker at ci.yml:1:1 ctx=. df=worker/Dockerfile
   no-cache: "--no-cache"@ci.yml:1:47
 `,
 }, {
-	name:     "unknown target, missing and dynamic files",
-	workflow: `run: docker buildx bake -f ci/docker-bake.hcl nope web`,
+	name:     "unknown target, malformed and dynamic overrides",
+	workflow: `run: docker buildx bake -f ci/docker-bake.hcl nope web --set bad --set ${{ matrix.overrides }}`,
 	inv: func(f *File) *bakeInvocation {
-		return &bakeInvocation{Files: []Value{valueAt(f, "ci/docker-bake.hcl")}, Targets: []Value{valueAt(f, "nope"), valueAt(f, "web")}}
+		return &bakeInvocation{Files: []Value{valueAt(f, "ci/docker-bake.hcl")}, Targets: []Value{valueAt(f, "nope"), valueAt(f, "web")},
+			Set: []Value{valueAt(f, "bad"), valueAt(f, "${{ matrix.overrides }}")}}
 	},
 	want: `
 web [docker buildx bake] web at ci.yml:1:1 ctx=web df=web/Dockerfile
   context: "web"@docker-bake.hcl:16:14
   args: A="1"@docker-bake.hcl:17:17
 `,
-	errs: `ci.yml:1:47: bake: no target or group "nope" in the bake files`,
+	errs: `ci.yml:1:62: bake: --set "bad" is not target.key=value
+ci.yml:1:47: bake: no target or group "nope" in the bake files`,
 }, {
 	name:     "a file that is not there makes unknown targets quiet",
 	workflow: `files: ci/docker-bake.hcl, gone.hcl, ${{ steps.meta.outputs.bake-file }}`,
