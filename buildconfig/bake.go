@@ -387,7 +387,7 @@ func (p *bakeProject) diag(f *File, diags hcl.Diagnostics) {
 	if n > 1 {
 		msg += fmt.Sprintf(" (and %d more errors)", n-1)
 	}
-	p.errorf(f, pos, "bake file: %s", msg)
+	p.errorf(f, pos, "%s", msg)
 }
 
 // pos returns where a range is.
@@ -429,7 +429,7 @@ func (p *bakeProject) parse(f *File) {
 	}
 	p.files[f.Rel] = f
 	if off, ok := bakeNestingOK(f.Src); !ok {
-		p.errorf(f, f.Pos(off), "bake file: brackets nest more than %d deep", bakeMaxNesting)
+		p.errorf(f, f.Pos(off), "brackets nest more than %d deep", bakeMaxNesting)
 		p.incomplete = true
 		return
 	}
@@ -682,7 +682,7 @@ func (p *bakeProject) eval(e hcl.Expression, ctx *hcl.EvalContext) (cty.Value, b
 	if p.calls > bakeMaxCalls && !p.tooLong {
 		p.tooLong = true
 		if f, pos, _ := p.pos(e.Range()); f != nil {
-			p.errorf(f, pos, "bake file: evaluation stopped after %d function calls; what follows is left unknown", bakeMaxCalls)
+			p.errorf(f, pos, "evaluation stopped after %d function calls; what follows is left unknown", bakeMaxCalls)
 		}
 	}
 	if diags.HasErrors() || v == cty.NilVal {

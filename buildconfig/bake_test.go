@@ -355,8 +355,8 @@ ok [docker buildx bake] ok at docker-bake.hcl:1:1 ctx=. df=Dockerfile
   tags: "ok"@docker-bake.hcl:2:12
 `,
 	errs: `
-docker-bake.override.hcl:3:1: bake file: Missing item separator: Expected a comma to mark the beginning of the next item.
-docker-bake.json:1:30: bake file: Missing JSON value: A JSON value must start with a brace, a bracket, a number, a string, or a keyword.`,
+docker-bake.override.hcl:3:1: Missing item separator: Expected a comma to mark the beginning of the next item.
+docker-bake.json:1:30: Missing JSON value: A JSON value must start with a brace, a bracket, a number, a string, or a keyword.`,
 }, {
 	name: "group and inherits cycles",
 	archive: `
@@ -626,7 +626,7 @@ run: docker buildx bake a
 // stopped them.
 var bakeHostileTests = []struct{ name, src, errs string }{
 	{"deep nesting", "target \"a\" { tags = " + strings.Repeat("[", 5000) + " }",
-		`docker-bake.hcl:1:220: bake file: brackets nest more than 200 deep`},
+		`docker-bake.hcl:1:220: brackets nest more than 200 deep`},
 	{"recursive function", "function \"f\" {\n params = [x]\n result = f(x)\n}\ntarget \"a\" { tags = [f(1)] }", ""},
 	{"variable cycle", "variable \"A\" { default = B }\nvariable \"B\" { default = A }\ntarget \"a\" { tags = [A] }",
 		`docker-bake.hcl:1:26: bake variable A depends on itself`},
