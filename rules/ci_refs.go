@@ -293,11 +293,13 @@ func onlyTested(before, after string) bool {
 }
 
 // branchVaries reports whether a build may run on different branches
-// from one run to another, so that a per-branch cache location changes:
-// not when its GitHub job runs only on branches its workflow names (push:
-// branches: [main, develop], schedule, a release or tags), or when the
-// job's if: pins the branch. Builds outside GitHub Actions are taken to
-// vary.
+// or tags from one run to another, so that a per-branch cache place
+// changes: not when its GitHub job runs only on branches its workflow
+// names (push: branches: [main, develop]), on a schedule or by hand, or
+// when the job's if: pins the branch. Pull requests, pushes to any branch
+// and tags (each tag is a new ref name) vary. A reusable workflow
+// (workflow_call) runs on its callers' refs, which are not known here: it
+// is taken not to vary. Builds outside GitHub Actions are taken to vary.
 func branchVaries(b *buildconfig.Build) bool {
 	j := b.Job
 	if j == nil || j.File == nil || j.File.Kind != buildconfig.Workflow {
@@ -308,20 +310,17 @@ func branchVaries(b *buildconfig.Build) bool {
 	}
 	for _, ev := range j.Triggers {
 		switch ev {
-		case "pull_request", "pull_request_target", "merge_group":
+		case "pull_request", "pull_request_target", "merge_group", "release", "create":
 			return true
 		case "push":
 			f, ok := j.Filters[ev]
-			if !ok || len(f.BranchesIgnore) > 0 {
+			if !ok || len(f.BranchesIgnore) > 0 || len(f.Tags) > 0 || len(f.TagsIgnore) > 0 {
 				return true
 			}
 			for _, br := range f.Branches {
 				if strings.ContainsAny(br, "*?[!+") {
 					return true
 				}
-			}
-			if len(f.Branches) == 0 && len(f.Tags) == 0 && len(f.TagsIgnore) > 0 {
-				return true // tags-ignore alone: every branch
 			}
 		}
 	}
