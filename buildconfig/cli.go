@@ -116,6 +116,9 @@ func (s *scan) env(c *dockerfile.Command) map[string]Value {
 		env = map[string]Value{}
 	}
 	for k, v := range c.Env {
+		if prev, ok := env[k]; ok && prev.Text == v {
+			continue // the configuration's own value, which has a position
+		}
 		env[k] = Value{Text: v, Dynamic: !dockerfile.KnownValue(v)}
 	}
 	return env
@@ -428,11 +431,7 @@ func (s *scan) kaniko(c *dockerfile.Command) {
 	if _, ok := fl.last("--no-push"); ok {
 		b.Push = false
 	}
-	// Kaniko's --dockerfile is relative to the context when it is not
-	// absolute.
-	if b.Dockerfile.Text != "" && !b.Dockerfile.Dynamic && !b.Context.Dynamic && !path.IsAbs(b.Dockerfile.Text) {
-		b.Dockerfile.Text = path.Join(strings.TrimPrefix(b.Context.Text, "$CI_PROJECT_DIR"), b.Dockerfile.Text)
-	}
+	b.dockerfileInContext = true // kaniko's --dockerfile is relative to the context
 	s.l.add(b)
 }
 

@@ -112,7 +112,7 @@ func TestScriptBuilds(t *testing.T) {
 		{"buildctl", "buildctl --addr tcp://b:1234 build --frontend dockerfile.v0 --local context=. --local dockerfile=docker --opt target=prod --export-cache type=registry,ref=r/c --output type=image,name=r/app:1,push=true\n",
 			[]string{`build.sh:1:1 buildctl build ctx=. df=docker/Dockerfile target=prod tag=r/app:1 to=registry:r/c@1:138 push builder=""`}},
 		{"kaniko", "/kaniko/executor --context $CI_PROJECT_DIR --dockerfile $CI_PROJECT_DIR/Dockerfile --destination r/app:1 --cache=true\n",
-			[]string{`build.sh:1:1 kaniko ctx= df= tag=r/app:1 push builder="kaniko"`}},
+			[]string{`build.sh:1:1 kaniko ctx=. df=Dockerfile tag=r/app:1 push builder="kaniko" stages=2`}},
 		{"not builds", "docker run --rm app\ndocker buildx ls\necho docker build .\ndocker build --help >/dev/null || true\n",
 			[]string{"build.sh:4:1 docker build ctx=. df=Dockerfile builder=default stages=2"}},
 		{"unparsable script", "docker build . (\n", nil},

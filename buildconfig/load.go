@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -61,7 +62,12 @@ func Load(fset *token.FileSet, root string, inputs []Input, read func(abs string
 		if !ok {
 			continue
 		}
-		if _, done := l.files[rel]; done {
+		if f, done := l.files[rel]; done {
+			if f.Kind == Bake && f.Src != nil && KindOf(rel) == Bake {
+				// Opened first by a bake invocation; it is also a bake
+				// file found on its own.
+				l.bakeFile(f)
+			}
 			continue
 		}
 		kind := KindOf(rel)
@@ -123,6 +129,8 @@ func (l *loader) parse(f *File) {
 		l.gitlab(f)
 	case Makefile:
 		l.makefile(f)
+	case Bake:
+		l.bakeFile(f)
 	}
 }
 
@@ -185,8 +193,8 @@ func (l *loader) add(b *Build) {
 // and reads the Dockerfile's model.
 func (l *loader) link(b *Build) {
 	if b.ContextDir == "" && b.DockerfilePath == "" {
-		ctx := cmp.Or(b.Context.Text, ".")
-		if b.Context.Dynamic || isRemote(ctx) {
+		ctx, ok := expandPath(cmp.Or(b.Context.Text, "."), b.Env)
+		if !ok || isRemote(ctx) {
 			return
 		}
 		dir, ok := l.resolve(b.dir, ctx)
@@ -194,13 +202,18 @@ func (l *loader) link(b *Build) {
 			return
 		}
 		b.ContextDir = dir
+		df, ok := expandPath(b.Dockerfile.Text, b.Env)
 		switch {
-		case b.Dockerfile.Dynamic || b.Dockerfile.Text == "-":
+		case !ok || df == "-":
 			return
-		case b.Dockerfile.Text == "":
+		case df == "":
 			b.DockerfilePath = path.Join(dir, "Dockerfile")
 		default:
-			p, ok := l.resolve(b.dir, b.Dockerfile.Text)
+			base := b.dir
+			if b.dockerfileInContext {
+				base = dir
+			}
+			p, ok := l.resolve(base, df)
 			if !ok {
 				return
 			}
@@ -211,6 +224,37 @@ func (l *loader) link(b *Build) {
 		return
 	}
 	b.Stages = l.dockerfile(b.DockerfilePath)
+}
+
+// pathVar matches the variables and expressions expandPath answers.
+var pathVar = regexp.MustCompile(`\$\{\{\s*(?:env\.)?([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)`)
+
+// workspaceVars name the directory a CI job checks the repository out to.
+var workspaceVars = map[string]bool{"CI_PROJECT_DIR": true, "GITHUB_WORKSPACE": true, "github.workspace": true}
+
+// expandPath replaces, in a path written in a configuration file, the
+// variables that name the repository's checkout (CI_PROJECT_DIR,
+// GITHUB_WORKSPACE, ${{ github.workspace }}) by "." and those the
+// configuration sets to a constant by their values; ok is false when a
+// variable or expression with no known value is left.
+func expandPath(p string, env map[string]Value) (string, bool) {
+	ok := true
+	out := pathVar.ReplaceAllStringFunc(p, func(m string) string {
+		sub := pathVar.FindStringSubmatch(m)
+		name := cmp.Or(sub[1], sub[2], sub[3])
+		if workspaceVars[name] {
+			return "."
+		}
+		if v, found := env[name]; found && !v.Dynamic && v.Text != "" {
+			return v.Text
+		}
+		ok = false
+		return m
+	})
+	if !ok || strings.ContainsAny(out, "$`") {
+		return "", false
+	}
+	return out, true
 }
 
 // resolve joins a path written in a configuration file to the directory

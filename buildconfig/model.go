@@ -170,6 +170,9 @@ type Build struct {
 	// dir is the repository-relative directory the invocation runs in,
 	// which Context and Dockerfile are relative to ("" is the root).
 	dir string
+	// dockerfileInContext is set when a relative Dockerfile path is
+	// relative to the context rather than to dir (kaniko's --dockerfile).
+	dockerfileInContext bool
 }
 
 // BuildArg is one build argument: --build-arg K=V, a build-args line, a
@@ -190,7 +193,9 @@ type CacheSpec struct {
 	Attrs []Attr // in the order written, type included
 }
 
-// Attr is one key=value pair of a cache spec.
+// Attr is one key=value pair of a cache spec. Its Value's Pos and End
+// span the whole pair, key included, when the spec is written verbatim in
+// its file; otherwise they are the spec's.
 type Attr struct {
 	Key   string
 	Value Value
