@@ -55,8 +55,9 @@ or one whose value is unknown.
 
 Not reported: gha caches (GitHub falls back to the default branch by
 itself; see CL113); a job that runs on fixed branches only (push:
-branches: [main, develop], a schedule, a job if: that pins the
-branch), whose place never changes; a build that imports no cache at all
+branches: [main, develop], a schedule, a job if: that pins the branch),
+whose place never changes; a reusable workflow (on: workflow_call),
+whose callers' refs are not known; a build that imports no cache at all
 (CL103 is about that).
 
 Sources:
@@ -91,6 +92,7 @@ func runBranchCacheWithoutFallback(pass *analysis.Pass) (any, error) {
 			if !ok {
 				continue
 			}
+			loc = attrValue(repo, loc)
 			pos, end := loc.Pos, loc.End
 			if !verbatim(loc) {
 				pos, end = c.Pos, c.End

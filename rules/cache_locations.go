@@ -51,6 +51,32 @@ func location(c *buildconfig.CacheSpec, export bool) (buildconfig.Value, bool) {
 	return v, ok
 }
 
+// attrValue returns an attribute's value with the position of the value
+// alone when the file holds it at the end of the key=value pair the
+// attribute spans (the model places an attribute at its pair).
+func attrValue(repo *buildconfig.Repo, v buildconfig.Value) buildconfig.Value {
+	if verbatim(v) || !v.Pos.IsValid() {
+		return v
+	}
+	var f *buildconfig.File
+	for _, rf := range repo.Files {
+		if rf.Tok != nil && rf.Tok.Base() <= int(v.Pos) && int(v.End) <= rf.Tok.Base()+rf.Tok.Size() {
+			f = rf
+			break
+		}
+	}
+	if f == nil {
+		return v
+	}
+	end := f.Tok.Offset(v.End)
+	start := end - len(v.Text)
+	if start < f.Tok.Offset(v.Pos) || end > len(f.Src) || string(f.Src[start:end]) != v.Text {
+		return v
+	}
+	v.Pos = f.Pos(start)
+	return v
+}
+
 // verbatim reports whether a value is written exactly as its text at its
 // position, so that an edit can replace or extend it.
 func verbatim(v buildconfig.Value) bool {
@@ -212,6 +238,8 @@ func buildPlace(fset *token.FileSet, b *buildconfig.Build) string {
 		s = fmt.Sprintf("bake target `%s`", b.BakeTarget)
 	case b.Step != nil && b.Job != nil:
 		s = fmt.Sprintf("step `%s` of job `%s`", b.Name, b.Job.Name)
+	case b.Job != nil && b.Job.Name == b.Name:
+		s = fmt.Sprintf("job `%s`", b.Job.Name)
 	case b.Job != nil:
 		s = fmt.Sprintf("`%s` in job `%s`", b.Name, b.Job.Name)
 	default:

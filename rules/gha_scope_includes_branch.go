@@ -49,7 +49,8 @@ compares (github.ref_name == 'main' && ...) is not in the scope.
 
 Not reported: a job that runs on fixed branches only (push: branches:
 [main], schedule, a job if: that pins the branch), where the scope never
-changes; a build that also imports a cache whose scope does not depend on
+changes; a reusable workflow (on: workflow_call), whose callers' refs are
+not known; a build that also imports a cache whose scope does not depend on
 the branch (the fallback written out by hand); a scope whose value is
 unknown. Keeping branches apart on purpose (caches of untrusted pull
 requests) is the case for turning this rule off.
@@ -85,6 +86,7 @@ func runGHAScopeIncludesBranch(pass *analysis.Pass) (any, error) {
 			if !ok {
 				continue
 			}
+			scope = attrValue(repo, scope)
 			pos, end := scope.Pos, scope.End
 			if !verbatim(scope) {
 				pos, end = c.Pos, c.End
@@ -97,12 +99,12 @@ func runGHAScopeIncludesBranch(pass *analysis.Pass) (any, error) {
 			if note := dockerfileNote(b); note != "" {
 				what = "the build of " + note
 			}
-			msg := fmt.Sprintf("gha cache scope `%s` holds the branch (%s): %s writes a new scope on every branch and pull request, whose first build then finds nothing, although GitHub would let it read the default branch's cache under a fixed scope",
+			msg := fmt.Sprintf("gha cache scope `%s` holds the branch (%s): %s writes a new scope for every branch, tag and pull request, whose first build then finds nothing, although GitHub would let it read the default branch's cache under a fixed scope",
 				scope.Text, r.Name, what)
 			fix := analysis.SuggestedFix{Message: "leave the branch out of the scope in cache-to and cache-from (GitHub keeps each branch's cache apart already); name the scope after the image or target"}
 			if rest := withoutRef(scope.Text, r); rest != "" {
 				fix.Message = fmt.Sprintf("use scope=%s in cache-to and cache-from: GitHub keeps each branch's cache apart already", rest)
-				fix.TextEdits = scopeEdits(b, scope, rest)
+				fix.TextEdits = scopeEdits(repo, b, scope, rest)
 			}
 			pass.Report(analysis.Diagnostic{Pos: pos, End: end, Message: msg, SuggestedFixes: []analysis.SuggestedFix{fix}})
 		}
@@ -145,7 +147,7 @@ func withoutRef(text string, r ciRef) string {
 // scopeEdits replaces a gha scope by another in the build's cache-to and
 // in its cache-from entries that read the same scope; none unless every
 // one is written as it reads.
-func scopeEdits(b *buildconfig.Build, scope buildconfig.Value, repl string) []analysis.TextEdit {
+func scopeEdits(repo *buildconfig.Repo, b *buildconfig.Build, scope buildconfig.Value, repl string) []analysis.TextEdit {
 	var edits []analysis.TextEdit
 	for _, list := range [][]*buildconfig.CacheSpec{b.CacheTo, b.CacheFrom} {
 		for _, c := range list {
@@ -156,6 +158,7 @@ func scopeEdits(b *buildconfig.Build, scope buildconfig.Value, repl string) []an
 			if !ok || s.Text != scope.Text {
 				continue
 			}
+			s = attrValue(repo, s)
 			if !verbatim(s) {
 				return nil
 			}

@@ -315,16 +315,57 @@ func referencesMatrix(text string, env map[string]buildconfig.Value, depth int) 
 // variables and secrets, and the CI variables that name them.
 var runConstant = regexp.MustCompile(`^\$\{\{\s*(github\.(repository|repository_owner|event\.repository\.[a-z_]+|ref|ref_name|head_ref|base_ref|event_name|workflow|server_url)|vars\.[A-Za-z0-9_]+|secrets\.[A-Za-z0-9_]+|env\.(REGISTRY|IMAGE_NAME|REGISTRY_IMAGE))\s*\}\}$|^\$\{?(CI_REGISTRY_IMAGE|CI_REGISTRY|CI_PROJECT_PATH|CI_PROJECT_NAME|CI_PROJECT_NAMESPACE|CI_COMMIT_REF_SLUG|CI_COMMIT_REF_NAME|CI_COMMIT_BRANCH|GITHUB_REPOSITORY|GITHUB_REPOSITORY_OWNER|GITHUB_REF_NAME)\}?$`)
 
-// constantPlace replaces the variables a build's env sets to a fixed text
-// and reports whether what is left is the same for every build of a run.
+// constantPlace replaces the variables of a place that the build's env
+// sets (${{ env.X }}, $X, ${X}), following them through env, and reports
+// whether what is left is the same for every build of a run.
 func constantPlace(text string, env map[string]buildconfig.Value) (string, bool) {
-	text = expandConstEnv(text, env)
+	return constantPlaceDepth(text, env, 0)
+}
+
+func constantPlaceDepth(text string, env map[string]buildconfig.Value, depth int) (string, bool) {
+	var b strings.Builder
+	last := 0
 	for _, p := range dynamicParts(text) {
-		if !runConstant.MatchString(text[p[0]:p[1]]) {
+		part := text[p[0]:p[1]]
+		if runConstant.MatchString(part) {
+			continue
+		}
+		name := varName(part)
+		v, ok := env[name]
+		if name == "" || !ok || depth >= maxRefDepth {
 			return text, false
 		}
+		val, constant := constantPlaceDepth(v.Text, env, depth+1)
+		if !constant {
+			return text, false
+		}
+		b.WriteString(text[last:p[0]])
+		b.WriteString(val)
+		last = p[1]
 	}
-	return text, true
+	b.WriteString(text[last:])
+	return b.String(), true
+}
+
+// varName is the variable a part of a value reads whole: ${{ env.X }},
+// $X or ${X}; "" for other parts.
+func varName(part string) string {
+	if m := envExprRef.FindStringSubmatch(part); m != nil && m[0] == part {
+		return m[1]
+	}
+	switch {
+	case strings.HasPrefix(part, "${{"):
+		return ""
+	case strings.HasPrefix(part, "${"):
+		if n := leadingName(part[2:]); len(n)+3 == len(part) {
+			return n
+		}
+	case strings.HasPrefix(part, "$"):
+		if n := leadingName(part[1:]); len(n)+1 == len(part) {
+			return n
+		}
+	}
+	return ""
 }
 
 // scopeNames gives each build of a group of gha writes without scope= a
