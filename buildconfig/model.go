@@ -275,6 +275,12 @@ type Job struct {
 	// pull_request, schedule, workflow_dispatch, release ...); for GitLab,
 	// "schedule" when its rules run it on schedules only, else "push".
 	Triggers []string
+	// Filters are the ref filters of the GitHub events of Triggers that
+	// have them (on.push.branches, tags ...), by event; an event that runs
+	// on every branch and tag is absent.
+	Filters map[string]RefFilter
+	// If is the job's if: condition as written (GitHub), unset when none.
+	If Value
 	// Runner is runs-on (GitHub) or the tags (GitLab) as written.
 	Runner Value
 	// Hosted is set when the job runs on a fresh machine each time:
@@ -293,6 +299,12 @@ type Job struct {
 	Services []Value
 	Env      map[string]Value // workflow and job env (GitLab variables)
 	Steps    []*Step          // the job's steps in order (GitHub only)
+}
+
+// RefFilter is the branches and tags filter of a GitHub event, as
+// written (patterns may hold * and **).
+type RefFilter struct {
+	Branches, BranchesIgnore, Tags, TagsIgnore []string
 }
 
 // Step is one step of a GitHub Actions job.

@@ -42,6 +42,7 @@ func (l *loader) workflow(f *File) {
 		switch p.k.Value {
 		case "on":
 			w.triggers = w.events(p.v)
+			w.filters = w.refFilters(p.v)
 		case "env":
 			w.env = w.envMap(p.v)
 		case "defaults":
@@ -72,6 +73,7 @@ type wfParser struct {
 	bom   int   // length of a byte-order mark, which YAML does not count as a column
 
 	triggers   []string
+	filters    map[string]RefFilter
 	env        map[string]Value // the workflow's env:
 	shell, dir Value            // the workflow's defaults.run
 
@@ -437,6 +439,49 @@ func (w *wfParser) events(n *yaml.Node) []string {
 	return out
 }
 
+// refFilters reads the branches and tags filters of the events of on:
+// written as a mapping.
+func (w *wfParser) refFilters(n *yaml.Node) map[string]RefFilter {
+	var out map[string]RefFilter
+	for _, p := range w.pairs(n) {
+		var f RefFilter
+		set := false
+		for _, fp := range w.pairs(p.v) {
+			var list *[]string
+			switch fp.k.Value {
+			case "branches":
+				list = &f.Branches
+			case "branches-ignore":
+				list = &f.BranchesIgnore
+			case "tags":
+				list = &f.Tags
+			case "tags-ignore":
+				list = &f.TagsIgnore
+			default:
+				continue
+			}
+			set = true
+			switch v := deref(fp.v); v.Kind {
+			case yaml.ScalarNode:
+				*list = append(*list, v.Value)
+			case yaml.SequenceNode:
+				for _, c := range v.Content {
+					if c = deref(c); c.Kind == yaml.ScalarNode {
+						*list = append(*list, c.Value)
+					}
+				}
+			}
+		}
+		if set {
+			if out == nil {
+				out = map[string]RefFilter{}
+			}
+			out[p.k.Value] = f
+		}
+	}
+	return out
+}
+
 // envMap reads an env: mapping (an expression in its place gives none).
 func (w *wfParser) envMap(n *yaml.Node) map[string]Value {
 	env := map[string]Value{}
@@ -473,7 +518,10 @@ func (w *wfParser) job(key, n *yaml.Node) {
 	if w.get(n, "uses") != nil {
 		return
 	}
-	j := &Job{Name: key.Value, File: w.f, Pos: w.pos(key), Triggers: slices.Clone(w.triggers)}
+	j := &Job{Name: key.Value, File: w.f, Pos: w.pos(key), Triggers: slices.Clone(w.triggers), Filters: maps.Clone(w.filters)}
+	if cond := w.get(n, "if"); cond != nil && cond.Kind == yaml.ScalarNode {
+		j.If = w.value(cond)
+	}
 	if name := w.get(n, "name"); name != nil && name.Kind == yaml.ScalarNode && name.Value != "" && !hasExpr(name.Value) {
 		j.Name = name.Value
 	}

@@ -890,3 +890,27 @@ func countWorkflowJobs(abs string) int {
 	}
 	return 0
 }
+
+// TestWorkflowRefFilters reads the branches and tags filters of on: and
+// the job's if:.
+func TestWorkflowRefFilters(t *testing.T) {
+	src := `on:
+  push:
+    branches: [main, 'release/**']
+    tags: v*
+  pull_request:
+  workflow_dispatch:
+jobs:
+  build:
+    if: github.ref == 'refs/heads/main'
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/build-push-action@v6
+`
+	r, fset := wf(t, src)
+	noErrors(t, fset, r)
+	j := r.Builds[0].Job
+	check(t, "triggers", sp(j.Triggers), "[push pull_request workflow_dispatch]")
+	check(t, "filters", fmt.Sprint(j.Filters), "map[push:{[main release/**] [] [v*] []}]")
+	check(t, "if", val(fset, j.If), `"github.ref == 'refs/heads/main'"@9:9-9:40`)
+}
