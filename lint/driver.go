@@ -325,15 +325,18 @@ func (l *Linter) findings(fset *token.FileSet, u Unit, diags []diag, settings *S
 			Code: r.Code, Rule: r.Name(), Severity: r.Severity,
 			Message: d.Message, URL: cmp.Or(d.URL, r.URL()),
 		}
-		raise := d.Category == rules.RaiseToError
-		if d.Category != "" && d.Category != r.Code && !raise {
+		raise, lower := d.Category == rules.RaiseToError, d.Category == rules.LowerToInfo
+		if d.Category != "" && d.Category != r.Code && !raise && !lower {
 			f.Code = d.Category
 		}
 		if f.Severity = settings.Severity[f.Code]; f.Severity == rules.SeverityNone {
 			continue
 		}
-		if raise {
+		switch {
+		case raise:
 			f.Severity = rules.SeverityError
+		case lower:
+			f.Severity = rules.SeverityInfo
 		}
 		for _, sf := range d.SuggestedFixes {
 			fix := Fix{Message: sf.Message}

@@ -24,29 +24,34 @@ func (r *Rule) Markdown() string {
 	b.WriteString("\n\n")
 	lines := strings.Split(r.Analyzer.Doc, "\n")
 	fmt.Fprintf(&b, "%s.\n", capitalize(lines[0]))
-	inCode := false
+	var block []string // the lines of the code block being read
+	flush := func() {
+		text := strings.TrimRight(b.String(), "\n")
+		b.Reset()
+		fmt.Fprintf(&b, "%s\n\n```%s\n%s```\n\n", text, r.codeLanguage(block), strings.Join(block, ""))
+		block = nil
+	}
 	for _, line := range lines[1:] {
 		indented := strings.HasPrefix(line, "    ")
 		switch {
-		case indented && !inCode:
-			text := strings.TrimRight(b.String(), "\n")
-			b.Reset()
-			b.WriteString(text + "\n\n```dockerfile\n")
-			inCode = true
-		case !indented && inCode && strings.TrimSpace(line) != "":
-			b.WriteString("```\n\n")
-			inCode = false
-		case !indented && inCode:
-			continue // blank line inside or after a block: closed by the next text
-		}
-		if inCode {
-			b.WriteString(strings.TrimPrefix(line, "    ") + "\n")
+		case indented:
+			block = append(block, strings.TrimPrefix(line, "    ")+"\n")
 			continue
+		case block != nil && strings.TrimSpace(line) == "":
+			block = append(block, "\n") // blank line inside or after a block: closed by the next text
+			continue
+		case block != nil:
+			block = trimBlankTail(block)
+			flush()
 		}
 		b.WriteString(sectionHeading(line) + "\n")
 	}
-	if inCode {
-		b.WriteString("```\n")
+	if block != nil {
+		block = trimBlankTail(block)
+		flush()
+		page := strings.TrimRight(b.String(), "\n") + "\n"
+		b.Reset()
+		b.WriteString(page)
 	}
 	page := b.String()
 	// The suppression section goes before the sources, which end the page.
@@ -55,6 +60,38 @@ func (r *Rule) Markdown() string {
 		return page[:i+1] + section + page[i+1:]
 	}
 	return page + "\n" + section[:len(section)-1]
+}
+
+// trimBlankTail drops the blank lines that end a code block.
+func trimBlankTail(block []string) []string {
+	for len(block) > 0 && block[len(block)-1] == "\n" {
+		block = block[:len(block)-1]
+	}
+	return block
+}
+
+// codeLanguage names the language of an example: Dockerfile for the
+// Dockerfile rules; for the build configuration rules, HCL for a bake
+// file, shell for a command line, else YAML (a workflow or GitLab CI).
+func (r *Rule) codeLanguage(block []string) string {
+	if !r.Config() {
+		return "dockerfile"
+	}
+	first := ""
+	if len(block) > 0 {
+		first = strings.TrimSpace(block[0])
+	}
+	for _, w := range []string{"target ", "group ", "variable ", "function "} {
+		if strings.HasPrefix(first, w) {
+			return "hcl"
+		}
+	}
+	for _, w := range []string{"docker ", "buildctl ", "#!", "export ", "DOCKER_BUILDKIT="} {
+		if strings.HasPrefix(first, w) {
+			return "sh"
+		}
+	}
+	return "yaml"
 }
 
 // Suppression says how to silence the rule with a comment in the
@@ -68,6 +105,12 @@ func (r *Rule) Suppression() string {
 		// One of BuildKit's checks: its own comment serves both tools.
 		return fmt.Sprintf("```dockerfile\n# check=skip=%s\n```\n\nat the top of the file (BuildKit's parser directive), or on a comment line above the instruction, "+
 			"silences it for BuildKit and cachelint alike; `# cachelint ignore=%s` above the instruction silences it for cachelint only.", r.Code, r.Code)
+	}
+	if r.Config() {
+		return fmt.Sprintf("```yaml\n# cachelint ignore=%s -- the reason\n```\n\n"+
+			"on the line above the step, job, entry or bake block the finding points at covers that line and the lines indented under it; "+
+			"at the end of a line it covers that line. The name works too (`ignore=%s`), `global ignore=` silences it in the whole file, "+
+			"and a bake file may write the comment with `//`.", r.Code, r.Name())
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "```dockerfile\n# cachelint ignore=%s -- the reason\n```\n\n"+

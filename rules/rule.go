@@ -55,6 +55,12 @@ func ParseSeverity(s string) (Severity, error) {
 // checks report so in a Dockerfile whose check directive says error=true.
 const RaiseToError = "!error"
 
+// LowerToInfo is the Category of a diagnostic that is only info whatever
+// the severity its rule is given, as long as the rule is on: a weaker
+// form of what the rule reports (a scheduled rebuild without the cache, a
+// cache imported that nothing in the repository exports).
+const LowerToInfo = "!info"
+
 // DocsBaseURL is where the rule pages live; every rule URL (SARIF helpUri,
 // JSON codeDescription.href, the rules command) is built from it, as
 // DocsBaseURL + <rule name> + ".md". It is the one place to change when the
