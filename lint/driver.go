@@ -326,7 +326,8 @@ func (l *Linter) findings(fset *token.FileSet, u Unit, diags []diag, settings *S
 			Message: d.Message, URL: cmp.Or(d.URL, r.URL()),
 		}
 		raise := d.Category == rules.RaiseToError
-		if d.Category != "" && d.Category != r.Code && !raise {
+		lower := d.Category == rules.LowerToInfo
+		if d.Category != "" && d.Category != r.Code && !raise && !lower {
 			f.Code = d.Category
 		}
 		if f.Severity = settings.Severity[f.Code]; f.Severity == rules.SeverityNone {
@@ -334,6 +335,9 @@ func (l *Linter) findings(fset *token.FileSet, u Unit, diags []diag, settings *S
 		}
 		if raise {
 			f.Severity = rules.SeverityError
+		}
+		if lower {
+			f.Severity = min(f.Severity, rules.SeverityInfo)
 		}
 		for _, sf := range d.SuggestedFixes {
 			fix := Fix{Message: sf.Message}

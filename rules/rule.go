@@ -55,6 +55,11 @@ func ParseSeverity(s string) (Severity, error) {
 // checks report so in a Dockerfile whose check directive says error=true.
 const RaiseToError = "!error"
 
+// LowerToInfo is the Category of a diagnostic that is info whatever the
+// severity its rule is given, as long as the rule is on: the case the
+// rule's table calls less serious (CL110 on a scheduled build).
+const LowerToInfo = "!info"
+
 // DocsBaseURL is where the rule pages live; every rule URL (SARIF helpUri,
 // JSON codeDescription.href, the rules command) is built from it, as
 // DocsBaseURL + <rule name> + ".md". It is the one place to change when the
