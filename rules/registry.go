@@ -42,6 +42,7 @@ var all = []*Rule{
 	{Analyzer: NoCacheInCI, Code: "CL110", Severity: SeverityWarning, Tags: []string{"cache", "performance", "ci"}, Precision: PrecisionHigh},
 	{Analyzer: VolatileBuildArgInCI, Code: "CL115", Severity: SeverityWarning, Tags: []string{"cache", "performance", "ci"}, Precision: PrecisionHigh},
 	{Analyzer: SecretPassedAsBuildArg, Code: "CL116", Severity: SeverityError, Tags: []string{"security", "cache", "ci"}, Precision: PrecisionHigh},
+	{Analyzer: LegacyBuilderWithBuildKitFeatures, Code: "CL117", Severity: SeverityError, Tags: []string{"correctness", "cache", "ci"}, Precision: PrecisionHigh},
 	{Analyzer: ParseError, Code: "CL900", Severity: SeverityError, Tags: []string{"correctness", "buildkit"}, Precision: PrecisionVeryHigh},
 	{Analyzer: ConfigParseError, Code: "CL901", Severity: SeverityError, Tags: []string{"correctness"}, Precision: PrecisionVeryHigh},
 	{Analyzer: UnusedSuppression, Code: "CL902", Severity: SeverityInfo, Tags: []string{"correctness"}, Precision: PrecisionVeryHigh, Off: true},
