@@ -42,7 +42,11 @@ var all = []*Rule{
 	{Analyzer: CacheToWithoutCacheFrom, Code: "CL103", Severity: SeverityWarning, Tags: []string{"cache", "performance", "ci"}, Precision: PrecisionHigh},
 	{Analyzer: SharedCacheLocation, Code: "CL105", Severity: SeverityWarning, Tags: []string{"cache", "performance", "correctness", "ci"}, Precision: PrecisionHigh},
 	{Analyzer: BranchCacheWithoutFallback, Code: "CL106", Severity: SeverityWarning, Tags: []string{"cache", "performance", "ci"}, Precision: PrecisionHigh},
+	{Analyzer: NoCacheInCI, Code: "CL110", Severity: SeverityWarning, Tags: []string{"cache", "performance", "ci"}, Precision: PrecisionHigh},
 	{Analyzer: GHAScopeIncludesBranch, Code: "CL113", Severity: SeverityInfo, Tags: []string{"cache", "performance", "ci"}, Precision: PrecisionHigh},
+	{Analyzer: VolatileBuildArgInCI, Code: "CL115", Severity: SeverityWarning, Tags: []string{"cache", "performance", "ci"}, Precision: PrecisionHigh},
+	{Analyzer: SecretPassedAsBuildArg, Code: "CL116", Severity: SeverityError, Tags: []string{"security", "cache", "ci"}, Precision: PrecisionHigh},
+	{Analyzer: LegacyBuilderWithBuildKitFeatures, Code: "CL117", Severity: SeverityError, Tags: []string{"correctness", "cache", "ci"}, Precision: PrecisionHigh},
 	{Analyzer: ParseError, Code: "CL900", Severity: SeverityError, Tags: []string{"correctness", "buildkit"}, Precision: PrecisionVeryHigh},
 	{Analyzer: ConfigParseError, Code: "CL901", Severity: SeverityError, Tags: []string{"correctness"}, Precision: PrecisionVeryHigh},
 	{Analyzer: UnusedSuppression, Code: "CL902", Severity: SeverityInfo, Tags: []string{"correctness"}, Precision: PrecisionVeryHigh, Off: true},
@@ -79,10 +83,10 @@ var all = []*Rule{
 // (7.0 to 8.9 shows as "high"). A credential left in an image or its build
 // metadata can be read by anyone who can pull the image or its cache: it
 // scores 7.5, in the middle of the "high" band.
-// CL116 (a secret passed as a build-arg) belongs here when it exists.
 var securitySeverity = map[string]string{
 	"CL014": "7.5", // secret-in-arg-env
 	"CL015": "7.5", // secret-file-copied
+	"CL116": "7.5", // secret-passed-as-build-arg
 }
 
 var byKey = sync.OnceValue(func() map[string]*Rule {

@@ -133,10 +133,44 @@ func runVolatileArgEarly(pass *analysis.Pass) (any, error) {
 }
 
 // checkVolatileArgs walks a chain of instructions (a stage preceded by the
-// stages it is built FROM), finds the volatile declarations and the first
-// RUN that reads one of them, and reports each declaration with expensive
-// steps between it and that RUN.
+// stages it is built FROM) and reports each declaration of a variable
+// whose name says it changes with every build, with expensive steps
+// between it and the first RUN that reads one of them.
 func checkVolatileArgs(pass *analysis.Pass, f *dockerfile.File, lex *shell.Lex, chain []*dockerfile.Instruction, reported map[token.Pos]bool) {
+	for _, v := range findVolatileArgs(f, lex, chain, volatileByName) {
+		if reported[keyPos(v.decl)] {
+			continue
+		}
+		reported[keyPos(v.decl)] = true
+		reportVolatileArg(pass, f, chain, v)
+	}
+}
+
+// volatileNamer says what a variable an ARG or ENV (kind) declares holds
+// when its value changes with every build (one of the volatile*
+// constants), or "" when it does not.
+type volatileNamer func(kind, name string) string
+
+// volatileByName is CL011's namer: the name says what the variable holds
+// (see volatileKind).
+func volatileByName(_, name string) string { return volatileKind(name) }
+
+// volatileArg is a volatile declaration with the expensive steps below it
+// that do not use it: first is the first expensive command, barrier the
+// chain index of the first RUN that reads a volatile variable.
+type volatileArg struct {
+	decl    *volatileDecl
+	wasted  []*dockerfile.Instruction
+	first   *dockerfile.Command
+	barrier int
+}
+
+// findVolatileArgs walks a chain of instructions (a stage preceded by the
+// stages it is built FROM), finds the declarations of the variables what
+// calls volatile and the first RUN that reads one of them, and returns
+// each declaration with expensive steps between it and that RUN. CL011
+// names the variables by their names; CL115 by the values CI passes.
+func findVolatileArgs(f *dockerfile.File, lex *shell.Lex, chain []*dockerfile.Instruction, what volatileNamer) []volatileArg {
 	var decls []*volatileDecl
 	inScope := map[string]*volatileDecl{} // volatile names, own and derived
 	barrier := len(chain)                 // first RUN that reads a volatile variable
@@ -152,7 +186,7 @@ func checkVolatileArgs(pass *analysis.Pass, f *dockerfile.File, lex *shell.Lex, 
 			}
 			continue
 		}
-		for _, d := range volatileDeclarations(lex, in, inScope) {
+		for _, d := range volatileDeclarations(lex, in, inScope, what) {
 			d.idx = idx
 			decls = append(decls, d)
 			inScope[d.name] = d
@@ -167,10 +201,8 @@ func checkVolatileArgs(pass *analysis.Pass, f *dockerfile.File, lex *shell.Lex, 
 	for i, in := range chain {
 		contextAt[i] = i > 0 && contextAt[i-1] || slices.ContainsFunc(wholeContextCopies(in), func(c contextCopy) bool { return !c.exact })
 	}
+	var out []volatileArg
 	for _, d := range decls {
-		if reported[keyPos(d)] {
-			continue
-		}
 		var wasted []*dockerfile.Instruction
 		var first *dockerfile.Command
 		for i, in := range chain[d.idx+1 : barrier] {
@@ -187,12 +219,11 @@ func checkVolatileArgs(pass *analysis.Pass, f *dockerfile.File, lex *shell.Lex, 
 				}
 			}
 		}
-		if len(wasted) == 0 {
-			continue
+		if len(wasted) > 0 {
+			out = append(out, volatileArg{decl: d, wasted: wasted, first: first, barrier: barrier})
 		}
-		reported[keyPos(d)] = true
-		reportVolatileArg(pass, f, chain, d, wasted, first, barrier)
 	}
+	return out
 }
 
 // runReadsVolatile reports whether a RUN reads one of the volatile
@@ -219,10 +250,10 @@ func runReadsVolatile(f *dockerfile.File, in *dockerfile.Instruction, inScope ma
 	return false
 }
 
-// volatileDeclarations returns the volatile variables an ARG or ENV
-// declares, and adds to inScope the variables it derives from ones already
-// in scope (ENV GIT_SHA=$GIT_SHA, ARG SHORT=${GIT_SHA:0:7}).
-func volatileDeclarations(lex *shell.Lex, in *dockerfile.Instruction, inScope map[string]*volatileDecl) []*volatileDecl {
+// volatileDeclarations returns the variables an ARG or ENV declares that
+// what calls volatile, and adds to inScope the variables it derives from
+// ones already in scope (ENV GIT_SHA=$GIT_SHA, ARG SHORT=${GIT_SHA:0:7}).
+func volatileDeclarations(lex *shell.Lex, in *dockerfile.Instruction, inScope map[string]*volatileDecl, what volatileNamer) []*volatileDecl {
 	type pair struct {
 		key, value string
 		hasValue   bool
@@ -265,14 +296,14 @@ func volatileDeclarations(lex *shell.Lex, in *dockerfile.Instruction, inScope ma
 			}
 			continue
 		}
-		what := volatileKind(name)
-		if what == "" {
+		w := what(kind, name)
+		if w == "" {
 			continue
 		}
 		if kind == "ENV" && !copiesArg(in, p.value) {
 			continue // a value written in the Dockerfile changes only with it
 		}
-		out = append(out, &volatileDecl{in: in, kind: kind, name: name, key: p.key, what: what, single: len(pairs) == 1})
+		out = append(out, &volatileDecl{in: in, kind: kind, name: name, key: p.key, what: w, single: len(pairs) == 1})
 	}
 	return out
 }
@@ -303,7 +334,8 @@ func keyPos(d *volatileDecl) token.Pos {
 	return pos
 }
 
-func reportVolatileArg(pass *analysis.Pass, f *dockerfile.File, chain []*dockerfile.Instruction, d *volatileDecl, wasted []*dockerfile.Instruction, first *dockerfile.Command, barrier int) {
+func reportVolatileArg(pass *analysis.Pass, f *dockerfile.File, chain []*dockerfile.Instruction, v volatileArg) {
+	d, wasted, first := v.decl, v.wasted, v.first
 	pos, end := keyPosition(d.in, d.key)
 	firstRun := wasted[0]
 	more := ""
@@ -318,7 +350,19 @@ func reportVolatileArg(pass *analysis.Pass, f *dockerfile.File, chain []*dockerf
 	msg := fmt.Sprintf("%s %s changes with every build (%s) and is declared before `%s` on line %d: "+
 		"it is in the environment of every later RUN, so each build re-runs %s",
 		d.kind, d.name, d.what, commandText(f, firstRun, first), f.Tok.Line(first.Pos), more)
+	pass.Report(analysis.Diagnostic{
+		Pos:            pos,
+		End:            end,
+		Message:        msg,
+		SuggestedFixes: []analysis.SuggestedFix{volatileArgFix(f, chain, v)},
+	})
+}
 
+// volatileArgFix is the fix of a volatile declaration: where to move it
+// (the help), and the edits that move it when it declares nothing else
+// and nothing above the expensive steps uses it.
+func volatileArgFix(f *dockerfile.File, chain []*dockerfile.Instruction, v volatileArg) analysis.SuggestedFix {
+	d, wasted, barrier := v.decl, v.wasted, v.barrier
 	last := wasted[len(wasted)-1]
 	lastIdx := slices.Index(chain, last)
 	// Uses of the variable above the last expensive step move with it.
@@ -391,12 +435,7 @@ func reportVolatileArg(pass *analysis.Pass, f *dockerfile.File, chain []*dockerf
 			fix.TextEdits = moveInstruction(f, d.in, chain[next], chain[next-1])
 		}
 	}
-	pass.Report(analysis.Diagnostic{
-		Pos:            pos,
-		End:            end,
-		Message:        msg,
-		SuggestedFixes: []analysis.SuggestedFix{fix},
-	})
+	return fix
 }
 
 // otherDescendants reports whether a stage other than dest and the stages
