@@ -126,7 +126,7 @@ func daemonStore(b *buildconfig.Build) (containerd, known bool) {
 	if b.Builder.ContainerdStore {
 		return true, true
 	}
-	if b.File.Kind != buildconfig.GitLab {
+	if jobFile(b).Kind != buildconfig.GitLab {
 		return false, true
 	}
 	// GitLab: the docker:dind service is the daemon, fresh every job.
@@ -173,10 +173,10 @@ func dindMajor(image string) (int, bool) {
 func reportDockerDriverExport(pass *analysis.Pass, b *buildconfig.Build, c *buildconfig.CacheSpec, severity string, fixed map[*buildconfig.Job]bool) {
 	why := "no docker/setup-buildx-action step before it"
 	switch {
-	case b.File.Kind == buildconfig.GitLab:
+	case jobFile(b).Kind == buildconfig.GitLab:
 		why = "no `docker buildx create --use` before it"
 	case b.Builder.Pos.IsValid() && !b.Builder.Default:
-		why = fmt.Sprintf("the builder set up on line %d uses driver: docker", b.File.Tok.Line(b.Builder.Pos))
+		why = fmt.Sprintf("the builder set up on line %d uses driver: docker", jobFile(b).Tok.Line(b.Builder.Pos))
 	}
 	var msg string
 	if severity == RaiseToError {
@@ -187,10 +187,10 @@ func reportDockerDriverExport(pass *analysis.Pass, b *buildconfig.Build, c *buil
 			c.Type, jobName(b), why)
 	}
 	fix := analysis.SuggestedFix{}
-	if b.File.Kind == buildconfig.Workflow {
+	if jobFile(b).Kind == buildconfig.Workflow {
 		fix.Message = "add a `docker/setup-buildx-action` step before this build (it sets up a docker-container builder)"
 		if b.Step != nil && !fixed[b.Job] && (b.Builder.Default || !b.Builder.Pos.IsValid()) {
-			if e, ok := insertStepBefore(b.File, b.Step, "name: Set up Docker Buildx", "uses: docker/setup-buildx-action@v3"); ok {
+			if e, ok := insertStepBefore(jobFile(b), b.Step, "name: Set up Docker Buildx", "uses: docker/setup-buildx-action@v3"); ok {
 				fix.TextEdits = []analysis.TextEdit{e}
 				fixed[b.Job] = true
 			}

@@ -110,3 +110,14 @@ func jobName(b *buildconfig.Build) string {
 	}
 	return b.Job.Name
 }
+
+// jobFile is the file of a build's CI job (where its steps and builder
+// are written), or the build's own file outside CI. A bake target built
+// by a workflow step is written in the bake file: its job is in the
+// workflow.
+func jobFile(b *buildconfig.Build) *buildconfig.File {
+	if b.Job != nil && b.Job.File != nil {
+		return b.Job.File
+	}
+	return b.File
+}

@@ -83,7 +83,7 @@ func runLocalCacheGrowsUnbounded(pass *analysis.Pass) (any, error) {
 	}
 	seen := onceAt{}
 	for _, b := range repo.Builds {
-		if b.File.Kind == buildconfig.GitLab {
+		if jobFile(b).Kind == buildconfig.GitLab {
 			continue
 		}
 		var srcs []buildconfig.Value
@@ -163,7 +163,7 @@ func cacheDirKept(b *buildconfig.Build, dir string) (bool, string) {
 	}
 	for _, st := range b.Job.Steps {
 		if savesPath(st, dir) {
-			return true, fmt.Sprintf("the %s step on line %d saves it between runs", st.Uses, b.File.Tok.Line(st.Pos))
+			return true, fmt.Sprintf("the %s step on line %d saves it between runs", st.Uses, jobFile(b).Tok.Line(st.Pos))
 		}
 	}
 	if !b.Job.Hosted && strings.Contains(strings.ToLower(b.Job.Runner.Text), "self-hosted") {
@@ -205,7 +205,7 @@ func usedAfter(b *buildconfig.Build, dir string) bool {
 			return true
 		}
 	}
-	if b.Step.Run.IsSet() && b.End.IsValid() {
+	if b.Step.Run.IsSet() && b.End.IsValid() && b.File == jobFile(b) {
 		// The build's own script may move the directory after building.
 		f := b.File
 		end := f.Tok.Offset(b.End)

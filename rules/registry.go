@@ -42,6 +42,8 @@ var all = []*Rule{
 	{Analyzer: CacheExportNeedsContainerDriver, Code: "CL107", Severity: SeverityWarning, Tags: []string{"cache", "correctness", "ci"}, Precision: PrecisionHigh},
 	{Analyzer: LocalCacheGrowsUnbounded, Code: "CL108", Severity: SeverityWarning, Tags: []string{"cache", "performance", "ci"}, Precision: PrecisionHigh},
 	{Analyzer: RegistryCacheManifestCompat, Code: "CL109", Severity: SeverityInfo, Tags: []string{"cache", "correctness", "ci"}, Precision: PrecisionHigh},
+	{Analyzer: CacheMountsNotPersisted, Code: "CL112", Severity: SeverityInfo, Tags: []string{"cache", "performance", "ci"}, Precision: PrecisionHigh},
+	{Analyzer: GHACacheWithoutRuntimeToken, Code: "CL114", Severity: SeverityWarning, Tags: []string{"cache", "performance", "ci"}, Precision: PrecisionHigh},
 	{Analyzer: ParseError, Code: "CL900", Severity: SeverityError, Tags: []string{"correctness", "buildkit"}, Precision: PrecisionVeryHigh},
 	{Analyzer: ConfigParseError, Code: "CL901", Severity: SeverityError, Tags: []string{"correctness"}, Precision: PrecisionVeryHigh},
 	{Analyzer: UnusedSuppression, Code: "CL902", Severity: SeverityInfo, Tags: []string{"correctness"}, Precision: PrecisionVeryHigh, Off: true},

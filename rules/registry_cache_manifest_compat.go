@@ -139,7 +139,7 @@ func builderBuildkitMinor(b *buildconfig.Build) (minor int, where string, ok boo
 	case b.Builder != nil && b.Builder.Driver == "docker-container" && b.Builder.Image != "":
 		img, where = b.Builder.Image, "the builder's image"
 		if b.Builder.Pos.IsValid() {
-			where = fmt.Sprintf("the builder set up on line %d", b.File.Tok.Line(b.Builder.Pos))
+			where = fmt.Sprintf("the builder set up on line %d", jobFile(b).Tok.Line(b.Builder.Pos))
 		}
 	default:
 		return 0, "", false
