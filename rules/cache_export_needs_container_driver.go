@@ -55,7 +55,9 @@ one (error), of a build in a GitHub Actions or GitLab CI job whose builder
 is the docker driver: no docker/setup-buildx-action step before it (or one
 with driver: docker), no builder: input, --builder flag, BUILDX_BUILDER
 variable, docker buildx create --use or docker buildx use choosing another.
-Not reported: inline cache; entries whose type is an expression; builders
+Not reported: inline cache; gha entries that buildx drops before
+building because they get no Actions runtime token (rule CL114); entries
+whose type is an expression; builders
 chosen by a name the configuration does not define; a daemon set up with
 the containerd image store (docker/setup-docker-action with
 "containerd-snapshotter": true); GitLab jobs whose docker:dind service is
@@ -83,6 +85,7 @@ func runCacheExportNeedsContainerDriver(pass *analysis.Pass) (any, error) {
 	}
 	seen := onceAt{}
 	fixed := map[*buildconfig.Job]bool{} // jobs already given the setup step
+	repoExposes := repoExposesRuntime(repo)
 	for _, b := range repo.Builds {
 		if b.Job == nil || b.Legacy || b.Builder == nil || b.Builder.Driver != "docker" {
 			continue
@@ -98,11 +101,14 @@ func runCacheExportNeedsContainerDriver(pass *analysis.Pass) (any, error) {
 		if !known {
 			continue
 		}
+		// buildx drops gha entries that get no runtime token before it
+		// checks the driver (CL114 reports them).
+		_, ghaDropped := ghaTokenMissing(b, repoExposes)
 		for _, c := range b.CacheTo {
 			var severity string
 			switch c.Type {
 			case "registry", "local", "gha":
-				if containerd {
+				if containerd || c.Type == "gha" && ghaDropped && !hasOwnToken(c) {
 					continue
 				}
 			case "s3", "azblob":

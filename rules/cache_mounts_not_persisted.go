@@ -63,8 +63,9 @@ and the stages it copies from have a RUN with a cache mount, when no step
 of the job mentions a cache dance (buildkit-cache-dance) or saves the
 builder's state directory with actions/cache. Not reported: self-hosted
 runners; remote, cloud or kubernetes builders and builders chosen by a
-name; a target that is an expression; cache mounts only in stages the
-target does not build.
+name; builds with no-cache (a cold build on purpose, such as a build-time
+benchmark); a target that is an expression; cache mounts only in stages
+the target does not build.
 
 Sources:
 - https://docs.docker.com/build/ci/github-actions/cache/#cache-mounts
@@ -83,7 +84,7 @@ func runCacheMountsNotPersisted(pass *analysis.Pass) (any, error) {
 	}
 	seen := onceAt{}
 	for _, b := range repo.Builds {
-		if b.Job == nil || !b.Job.Hosted || b.Builder == nil || b.Builder.KeepState {
+		if b.Job == nil || !b.Job.Hosted || b.Builder == nil || b.Builder.KeepState || b.NoCache.IsSet() {
 			continue
 		}
 		if d := b.Builder.Driver; d != "docker" && d != "docker-container" {

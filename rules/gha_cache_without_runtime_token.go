@@ -76,42 +76,12 @@ func runGHACacheWithoutRuntimeToken(pass *analysis.Pass) (any, error) {
 	if repo == nil {
 		return nil, nil
 	}
-	repoExposes := false
-	for _, b := range repo.Builds {
-		if b.Job != nil {
-			for _, st := range b.Job.Steps {
-				if exposesRuntime(st) {
-					repoExposes = true
-				}
-			}
-		}
-	}
+	repoExposes := repoExposesRuntime(repo)
 	seen := onceAt{}
 	fixed := map[*buildconfig.Job]bool{}
 	for _, b := range repo.Builds {
-		switch b.Kind {
-		case buildconfig.DockerBuild, buildconfig.BuildxBuild, buildconfig.BuildxBake:
-		default:
-			continue
-		}
-		if b.Legacy || hasRuntimeEnv(b.Env) {
-			continue
-		}
-		var where string
-		switch {
-		case b.Step != nil:
-			if runtimeBefore(b) {
-				continue
-			}
-			where = fmt.Sprintf("the run: step of job %q gets no Actions runtime token (no %s step before it)", b.Job.Name, runtimeAction)
-		case b.Job != nil:
-			where = fmt.Sprintf("GitLab CI job %q has no GitHub Actions cache service", b.Job.Name)
-		case b.File.Kind == buildconfig.Script || b.File.Kind == buildconfig.Makefile:
-			if repoExposes {
-				continue
-			}
-			where = fmt.Sprintf("this %s gets no Actions runtime token (no workflow of the repository exposes it)", b.File.Kind)
-		default:
+		where, missing := ghaTokenMissing(b, repoExposes)
+		if !missing {
 			continue
 		}
 		for _, c := range append(append([]*buildconfig.CacheSpec{}, b.CacheFrom...), b.CacheTo...) {
@@ -122,6 +92,51 @@ func runGHACacheWithoutRuntimeToken(pass *analysis.Pass) (any, error) {
 		}
 	}
 	return nil, nil
+}
+
+// repoExposesRuntime reports whether some workflow step of the
+// repository exposes the Actions runtime token.
+func repoExposesRuntime(repo *buildconfig.Repo) bool {
+	for _, b := range repo.Builds {
+		if b.Job == nil {
+			continue
+		}
+		for _, st := range b.Job.Steps {
+			if exposesRuntime(st) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ghaTokenMissing reports whether a build's type=gha entries get no
+// Actions runtime token (buildx then drops them), and why, for messages.
+// Entries with their own token= and url= are checked apart (hasOwnToken).
+func ghaTokenMissing(b *buildconfig.Build, repoExposes bool) (where string, missing bool) {
+	switch b.Kind {
+	case buildconfig.DockerBuild, buildconfig.BuildxBuild, buildconfig.BuildxBake:
+	default:
+		return "", false // the actions pass the token; buildctl fails without it
+	}
+	if b.Legacy || hasRuntimeEnv(b.Env) {
+		return "", false
+	}
+	switch {
+	case b.Step != nil:
+		if runtimeBefore(b) {
+			return "", false
+		}
+		return fmt.Sprintf("the run: step of job %q gets no Actions runtime token (no %s step before it)", b.Job.Name, runtimeAction), true
+	case b.Job != nil:
+		return fmt.Sprintf("GitLab CI job %q has no GitHub Actions cache service", b.Job.Name), true
+	case b.File.Kind == buildconfig.Script || b.File.Kind == buildconfig.Makefile:
+		if repoExposes {
+			return "", false
+		}
+		return fmt.Sprintf("this %s gets no Actions runtime token (no workflow of the repository exposes it)", b.File.Kind), true
+	}
+	return "", false
 }
 
 // exposesRuntime reports whether a step hands the Actions runtime token
