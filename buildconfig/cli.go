@@ -187,6 +187,8 @@ func (s *scan) buildx(c *dockerfile.Command, args []dockerfile.Arg) {
 		if b != nil && builderFlag != nil {
 			b.Builder = s.named(strings.TrimPrefix(builderFlag.Value, "--builder="))
 		}
+	case "bake":
+		s.bake(c, args[1:], builderFlag)
 	case "create":
 		s.create(c, args[1:])
 	case "use":
@@ -325,6 +327,44 @@ func (s *scan) buildArg(a dockerfile.Arg) BuildArg {
 		}
 	}
 	return ba
+}
+
+// bake hands docker buildx bake to the bake resolver.
+func (s *scan) bake(c *dockerfile.Command, args []dockerfile.Arg, builderFlag *dockerfile.Arg) {
+	fl := parseFlags(args, map[string]bool{"-f": true, "--file": true, "--set": true, "--builder": true,
+		"--progress": true, "--metadata-file": true, "--provenance": true, "--sbom": true, "--call": true, "--allow": true,
+		"--no-cache": false, "--push": false, "--load": false, "--pull": false, "--print": false, "--list": true})
+	if _, ok := fl.last("--print"); ok {
+		return
+	}
+	if _, ok := fl.last("--list"); ok {
+		return
+	}
+	inv := &bakeInvocation{Kind: BuildxBake, File: s.f, Pos: c.Pos, End: c.End, Job: s.sc.Job, Step: s.sc.Step,
+		Builder: s.builder, Env: s.env(c), Dir: s.sc.Dir}
+	if builderFlag != nil {
+		inv.Builder = s.named(strings.TrimPrefix(builderFlag.Value, "--builder="))
+	}
+	if v, ok := fl.last("--builder"); ok {
+		inv.Builder = s.named(v.Value)
+	}
+	for _, v := range fl.all("-f", "--file") {
+		inv.Files = append(inv.Files, s.value(v))
+	}
+	for _, v := range fl.all("--set") {
+		inv.Set = append(inv.Set, s.value(v))
+	}
+	for _, v := range fl.pos {
+		inv.Targets = append(inv.Targets, s.value(v))
+	}
+	if v, ok := fl.last("--no-cache"); ok && v.Value != "false" {
+		inv.NoCache = s.value(v)
+	}
+	_, inv.Push = fl.last("--push")
+	_, inv.Load = fl.last("--load")
+	for _, b := range s.l.bakeBuilds(inv) {
+		s.l.add(b)
+	}
 }
 
 // buildctl handles buildctl build with the dockerfile frontend.

@@ -62,7 +62,12 @@ func Load(fset *token.FileSet, root string, inputs []Input, read func(abs string
 		if !ok {
 			continue
 		}
-		if _, done := l.files[rel]; done {
+		if f, done := l.files[rel]; done {
+			if f.Kind == Bake && f.Src != nil && KindOf(rel) == Bake {
+				// Opened first by a bake invocation; it is also a bake
+				// file found on its own.
+				l.bakeFile(f)
+			}
 			continue
 		}
 		kind := KindOf(rel)
@@ -124,6 +129,8 @@ func (l *loader) parse(f *File) {
 		l.gitlab(f)
 	case Makefile:
 		l.makefile(f)
+	case Bake:
+		l.bakeFile(f)
 	}
 }
 

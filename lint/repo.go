@@ -3,6 +3,7 @@ package lint
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"go/token"
 	"path/filepath"
 	"slices"
@@ -21,13 +22,21 @@ import (
 type RepoUnit struct {
 	Root  string // absolute path of the repository root
 	Files []buildconfig.Input
+	// Context are the repository's other configuration files: loaded,
+	// since a rule may compare builds across files (a cache one workflow
+	// exports and another imports), but not reported on.
+	Context []buildconfig.Input
 }
 
 // LintRepo lints the build configuration of a repository and returns one
 // result for each of its configuration files (those it includes too).
 func (l *Linter) LintRepo(ru RepoUnit) []FileResult {
 	fset := token.NewFileSet()
-	repo := buildconfig.Load(fset, ru.Root, ru.Files, l.readText)
+	repo := buildconfig.Load(fset, ru.Root, slices.Concat(ru.Files, ru.Context), l.readText)
+	context := map[string]bool{}
+	for _, in := range ru.Context {
+		context[in.Path] = true
+	}
 	if len(repo.Files) == 0 {
 		return nil
 	}
@@ -50,6 +59,9 @@ func (l *Linter) LintRepo(ru RepoUnit) []FileResult {
 	secretRanges := configSecrets(fset, repo)
 	out := make([]FileResult, 0, len(repo.Files))
 	for _, f := range repo.Files {
+		if context[f.Path] {
+			continue
+		}
 		u := Unit{Path: f.Path, AbsPath: absOf(repo, f)}
 		s := l.settings(u)
 		res := FileResult{Path: f.Path, AbsPath: u.AbsPath, Lines: splitLines(f.Src)}
@@ -67,7 +79,7 @@ func (l *Linter) LintRepo(ru RepoUnit) []FileResult {
 		setFingerprints(res.Findings, nil, res.Lines, RepoPath(l.Root, u.AbsPath, u.Path))
 		for _, e := range repo.Errors {
 			if e.File == f && res.Err == nil {
-				res.Err = errors.New("cannot parse it: " + e.Msg)
+				res.Err = fmt.Errorf("cannot parse it (line %d): %s", fset.Position(e.Pos).Line, e.Msg)
 			}
 		}
 		if err != nil && f == first && res.Err == nil {

@@ -239,6 +239,7 @@ func collectUnits(paths []string, opt lintOptions, stdin io.Reader) ([]lint.Unit
 	var notes []string
 	seen := map[string]bool{}
 	repos := map[string]*lint.RepoUnit{}
+	explicit := map[string]bool{} // roots of configuration files named as paths
 	var roots []string
 	addConfig := func(p, stop string) {
 		abs, err := filepath.Abs(p)
@@ -303,6 +304,9 @@ func collectUnits(paths []string, opt lintOptions, stdin io.Reader) ([]lint.Unit
 				addConfig(f, stop)
 			}
 		case !lint.IsDockerfileName(filepath.Base(p)) && buildconfig.KindOf(filepath.ToSlash(p)) != 0:
+			if abs, err := filepath.Abs(p); err == nil {
+				explicit[configRoot(abs, "")] = true
+			}
 			addConfig(p, "")
 		default:
 			add(p)
@@ -310,7 +314,19 @@ func collectUnits(paths []string, opt lintOptions, stdin io.Reader) ([]lint.Unit
 	}
 	var repoUnits []lint.RepoUnit
 	for _, r := range roots {
-		repoUnits = append(repoUnits, *repos[r])
+		ru := repos[r]
+		if explicit[r] {
+			// Configuration files named one by one: the rest of their
+			// repository's configuration is read too, for the rules that
+			// compare builds across files, and not reported on.
+			_, others, _ := walkDir(r)
+			for _, o := range others {
+				if abs, err := filepath.Abs(o); err == nil && !seen[abs] {
+					ru.Context = append(ru.Context, buildconfig.Input{Path: filepath.ToSlash(o), Abs: abs})
+				}
+			}
+		}
+		repoUnits = append(repoUnits, *ru)
 	}
 	return units, repoUnits, errs, notes
 }
