@@ -178,11 +178,19 @@ func dindMajor(image string) (int, bool) {
 
 func reportDockerDriverExport(pass *analysis.Pass, b *buildconfig.Build, c *buildconfig.CacheSpec, severity string, fixed map[*buildconfig.Job]bool) {
 	why := "no docker/setup-buildx-action step before it"
+	setupStep := false // a setup-buildx-action step chose driver: docker
 	switch {
 	case jobFile(b).Kind == buildconfig.GitLab:
 		why = "no `docker buildx create --use` before it"
 	case b.Builder.Pos.IsValid() && !b.Builder.Default:
-		why = fmt.Sprintf("the builder set up on line %d uses driver: docker", jobFile(b).Tok.Line(b.Builder.Pos))
+		line := jobFile(b).Tok.Line(b.Builder.Pos)
+		why = fmt.Sprintf("line %d chooses the default builder", line)
+		for _, st := range b.Job.Steps {
+			if st.Pos == b.Builder.Pos && strings.HasSuffix(strings.ToLower(st.Uses), "buildx-action") {
+				why = fmt.Sprintf("the builder set up on line %d uses driver: docker", line)
+				setupStep = true
+			}
+		}
 	}
 	var msg string
 	if severity == RaiseToError {
@@ -195,14 +203,17 @@ func reportDockerDriverExport(pass *analysis.Pass, b *buildconfig.Build, c *buil
 	fix := analysis.SuggestedFix{}
 	if jobFile(b).Kind == buildconfig.Workflow {
 		fix.Message = "add a `docker/setup-buildx-action` step before this build (it sets up a docker-container builder)"
-		if b.Step != nil && !fixed[b.Job] && (b.Builder.Default || !b.Builder.Pos.IsValid()) {
+		if b.Step != nil && !fixed[b.Job] && b.Builder.Default && inFile(jobFile(b), c.Pos) {
 			if e, ok := insertStepBefore(jobFile(b), b.Step, "name: Set up Docker Buildx", "uses: docker/setup-buildx-action@v3"); ok {
 				fix.TextEdits = []analysis.TextEdit{e}
 				fixed[b.Job] = true
 			}
 		}
-		if !b.Builder.Default && b.Builder.Pos.IsValid() {
+		switch {
+		case setupStep:
 			fix.Message = "remove `driver: docker` from the setup-buildx-action step, so that it sets up a docker-container builder"
+		case !b.Builder.Default:
+			fix.Message = "build on a builder set up by docker/setup-buildx-action instead of the default one"
 		}
 	} else {
 		fix.Message = "run `docker buildx create --use --driver docker-container` before the build"

@@ -121,3 +121,9 @@ func jobFile(b *buildconfig.Build) *buildconfig.File {
 	}
 	return b.File
 }
+
+// inFile reports whether a position is in a file: an edit of a finding
+// must be in the file the finding is reported in.
+func inFile(f *buildconfig.File, p token.Pos) bool {
+	return f != nil && f.Tok != nil && p.IsValid() && int(p) >= f.Tok.Base() && int(p) <= f.Tok.Base()+f.Tok.Size()
+}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"go/token"
 	"path"
 	"strings"
 
@@ -82,6 +83,16 @@ func runLocalCacheGrowsUnbounded(pass *analysis.Pass) (any, error) {
 		return nil, nil
 	}
 	seen := onceAt{}
+	// Entries of bake files that a CI job builds: the job says whether
+	// the directory is kept, not the bake file read on its own.
+	inCI := map[token.Pos]bool{}
+	for _, b := range repo.Builds {
+		if b.Job != nil {
+			for _, c := range b.CacheTo {
+				inCI[c.Pos] = true
+			}
+		}
+	}
 	for _, b := range repo.Builds {
 		if jobFile(b).Kind == buildconfig.GitLab {
 			continue
@@ -104,6 +115,9 @@ func runLocalCacheGrowsUnbounded(pass *analysis.Pass) (any, error) {
 			}
 			dest, ok := c.Get("dest")
 			if !ok || dest.Text == "" {
+				continue
+			}
+			if b.Job == nil && inCI[c.Pos] {
 				continue
 			}
 			if r, ok := c.Get("reset"); ok && (r.Dynamic || strings.EqualFold(strings.TrimSpace(r.Text), "true")) {
