@@ -42,6 +42,7 @@ var all = []*Rule{
 	{Analyzer: CacheToWithoutModeMax, Code: "CL101", Severity: SeverityWarning, Tags: []string{"cache", "performance", "ci"}, Precision: PrecisionHigh},
 	{Analyzer: InlineCacheMultiStage, Code: "CL102", Severity: SeverityWarning, Tags: []string{"cache", "performance", "ci"}, Precision: PrecisionHigh},
 	{Analyzer: CacheRefIsImageRef, Code: "CL104", Severity: SeverityError, Tags: []string{"cache", "correctness", "ci"}, Precision: PrecisionHigh},
+	{Analyzer: CacheFromPlainImage, Code: "CL111", Severity: SeverityWarning, Tags: []string{"cache", "performance", "ci"}, Precision: PrecisionHigh},
 	{Analyzer: ParseError, Code: "CL900", Severity: SeverityError, Tags: []string{"correctness", "buildkit"}, Precision: PrecisionVeryHigh},
 	{Analyzer: ConfigParseError, Code: "CL901", Severity: SeverityError, Tags: []string{"correctness"}, Precision: PrecisionVeryHigh},
 	{Analyzer: UnusedSuppression, Code: "CL902", Severity: SeverityInfo, Tags: []string{"correctness"}, Precision: PrecisionVeryHigh, Off: true},
