@@ -47,16 +47,22 @@ type sideWork struct {
 // Dockerfile or the target is not known, or when no such stage runs an
 // expensive step: single-stage and FROM-linear Dockerfiles, and side
 // stages that only copy files or fetch a binary.
-func targetSideWork(b *buildconfig.Build) (sideWork, bool) {
+//
+// With a repository, side stages whose layers the build imports from the
+// cache of another build are left out: the per-stage cache pattern, where
+// one build pushes target `builder` with its own (inline or registry)
+// cache and the final build lists that cache in its cache-from.
+func targetSideWork(repo *buildconfig.Repo, b *buildconfig.Build) (sideWork, bool) {
 	target := b.Stage()
 	if target == nil {
 		return sideWork{}, false
 	}
-	return stageSideWork(b.Stages, target)
+	return stageSideWork(b.Stages, target, func(s *dockerfile.Stage) bool { return importsStageCache(repo, b, s) })
 }
 
-// stageSideWork is targetSideWork for a stage of a Dockerfile.
-func stageSideWork(f *dockerfile.File, target *dockerfile.Stage) (sideWork, bool) {
+// stageSideWork is targetSideWork for a stage of a Dockerfile; covered,
+// when not nil, says which side stages are cached otherwise.
+func stageSideWork(f *dockerfile.File, target *dockerfile.Stage, covered func(*dockerfile.Stage) bool) (sideWork, bool) {
 	// The exported chain: the target and the stages it is built FROM.
 	exported := map[*dockerfile.Stage]bool{}
 	var chain []*dockerfile.Stage
@@ -95,6 +101,9 @@ func stageSideWork(f *dockerfile.File, target *dockerfile.Stage) (sideWork, bool
 		if _, side := entry[s]; !side {
 			continue
 		}
+		if covered != nil && covered(s) {
+			continue
+		}
 		for _, in := range s.Instructions {
 			c := expensiveCommand(in)
 			if c == nil {
@@ -113,6 +122,61 @@ func stageSideWork(f *dockerfile.File, target *dockerfile.Stage) (sideWork, bool
 	return w, true
 }
 
+// importsStageCache reports whether a build imports a cache that holds
+// the layers of a stage: the cache another build of the same Dockerfile
+// exports, whose target is that stage or is built FROM it.
+func importsStageCache(repo *buildconfig.Repo, b *buildconfig.Build, s *dockerfile.Stage) bool {
+	if repo == nil || len(b.CacheFrom) == 0 {
+		return false
+	}
+	for _, o := range repo.Builds {
+		if o == b || o.Stages != b.Stages {
+			continue
+		}
+		holds := false
+		for t := o.Stage(); t != nil && !holds; t = t.BaseStage {
+			holds = t == s
+		}
+		if holds && importsCacheOf(b, o) {
+			return true
+		}
+	}
+	return false
+}
+
+// importsCacheOf reports whether a build's cache-from may read a cache
+// another build exports: the same location, or, for the inline cache,
+// one of the images it writes.
+func importsCacheOf(b, o *buildconfig.Build) bool {
+	var inlineRefs []buildconfig.Value
+	if exportsInline(o) {
+		inlineRefs = imageRefs(o)
+	}
+	for _, from := range b.CacheFrom {
+		fromRef, isRef := refOf(from)
+		for _, r := range inlineRefs {
+			if isRef && refsMayMatch(fromRef, r) {
+				return true
+			}
+		}
+		for _, to := range o.CacheTo {
+			if to.Type == "" || to.Type == "inline" || to.Type != from.Type {
+				continue
+			}
+			if toRef, ok := refOf(to); ok && isRef {
+				if refsMayMatch(fromRef, toRef) {
+					return true
+				}
+				continue
+			}
+			if from.Location() == to.Location() || from.Dynamic || to.Dynamic {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // expensiveCommand returns the first expensive command of a RUN, nil when
 // it has none.
 func expensiveCommand(in *dockerfile.Instruction) *dockerfile.Command {
@@ -120,11 +184,27 @@ func expensiveCommand(in *dockerfile.Instruction) *dockerfile.Command {
 		return nil
 	}
 	for _, c := range in.Run.Commands {
-		if classifyCommand(in, c).expensive {
+		if classifyCommand(in, c).expensive && !versionCheck(c) {
 			return c
 		}
 	}
 	return nil
+}
+
+// versionCheck reports whether a command runs an installed program by its
+// path with flags alone (/usr/bin/runc --version): a check of what was
+// built, not a project script.
+func versionCheck(c *dockerfile.Command) bool {
+	argv := c.Argv()
+	if len(argv) < 2 || !strings.HasPrefix(argv[0], "/") || !strings.HasSuffix(path.Dir(argv[0]), "/bin") {
+		return false
+	}
+	for _, a := range argv[1:] {
+		if !strings.HasPrefix(a, "-") && a != "version" {
+			return false
+		}
+	}
+	return true
 }
 
 // readerOf finds the first instruction of a chain of stages (target

@@ -48,6 +48,11 @@ func TestTargetSideWork(t *testing.T) {
 		{name: "npm run build",
 			src:  "FROM node AS web\nRUN npm run build\nFROM nginx\nCOPY --from=web /dist /srv\n",
 			want: "which runs `npm run build` (line 2)"},
+		{name: "version check is not a build",
+			src: "FROM alpine AS b\nCOPY runc /usr/bin/runc\nRUN /usr/bin/runc --version\nFROM alpine\nCOPY --from=b /usr/bin/runc /usr/bin/runc\n"},
+		{name: "project script",
+			src:  "FROM alpine AS b\nRUN ./build.sh --release\nFROM alpine\nCOPY --from=b /out /out\n",
+			want: "which runs `./build.sh` (line 2)"},
 		{name: "unknown target", target: "nope", src: "FROM golang AS b\nRUN go build\nFROM alpine\nCOPY --from=b /x /x\n"},
 		{name: "os packages in a side stage",
 			src:  "FROM debian AS tools\nRUN apt-get update && apt-get install -y curl\nFROM debian\nCOPY --from=tools /usr/bin/curl /usr/bin/curl\n",
@@ -57,7 +62,7 @@ func TestTargetSideWork(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := parseDockerfile(t, tt.src)
 			b := &buildconfig.Build{Stages: f, Target: buildconfig.Value{Text: tt.target}}
-			w, ok := targetSideWork(b)
+			w, ok := targetSideWork(nil, b)
 			if tt.want == "" {
 				if ok {
 					t.Fatalf("side work %q, want none", w.Describe("web/Dockerfile"))
@@ -75,21 +80,61 @@ func TestTargetSideWork(t *testing.T) {
 }
 
 func TestTargetSideWorkUnknown(t *testing.T) {
-	if _, ok := targetSideWork(&buildconfig.Build{}); ok {
+	if _, ok := targetSideWork(nil, &buildconfig.Build{}); ok {
 		t.Error("side work without a Dockerfile")
 	}
 	f := parseDockerfile(t, "FROM golang AS b\nRUN go build\nFROM alpine\nCOPY --from=b /x /x\n")
-	if _, ok := targetSideWork(&buildconfig.Build{Stages: f, Target: buildconfig.Value{Text: "${{ matrix.target }}", Dynamic: true}}); ok {
+	if _, ok := targetSideWork(nil, &buildconfig.Build{Stages: f, Target: buildconfig.Value{Text: "${{ matrix.target }}", Dynamic: true}}); ok {
 		t.Error("side work for a dynamic target")
 	}
 	// A --from given by a variable that the model resolves: the side
 	// stage counts, the reading instruction is not named.
 	f = parseDockerfile(t, "FROM golang AS b\nRUN go build\nFROM alpine\nARG SRC=b\nCOPY --from=${SRC} /x /x\n")
-	w, ok := targetSideWork(&buildconfig.Build{Stages: f})
+	w, ok := targetSideWork(nil, &buildconfig.Build{Stages: f})
 	if !ok {
 		t.Fatal("no side work through --from=${SRC}")
 	}
 	if got, want := w.Describe(""), "the last stage of the Dockerfile depends on stage `b`, which runs `go build` (line 2)"; got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+func TestTargetSideWorkImportedStage(t *testing.T) {
+	f := parseDockerfile(t, "FROM node AS deps\nRUN npm ci\nFROM deps AS build\nRUN npm run build\nFROM golang AS tool\nRUN go build\nFROM nginx\nCOPY --from=build /dist /srv\nCOPY --from=tool /t /t\n")
+	spec := func(s string) *buildconfig.CacheSpec {
+		typ, _, _ := strings.Cut(strings.TrimPrefix(s, "type="), ",")
+		c := &buildconfig.CacheSpec{Value: buildconfig.Value{Text: s}, Type: typ}
+		for _, kv := range strings.Split(s, ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			c.Attrs = append(c.Attrs, buildconfig.Attr{Key: k, Value: buildconfig.Value{Text: v}})
+		}
+		return c
+	}
+	// The build of target build exports an inline cache into its image,
+	// which the final build imports: stages deps and build are covered,
+	// tool is not.
+	builder := &buildconfig.Build{Stages: f, Target: buildconfig.Value{Text: "build"},
+		Tags: []buildconfig.Value{{Text: "ghcr.io/a/app:builder"}}, CacheTo: []*buildconfig.CacheSpec{spec("type=inline")}}
+	final := &buildconfig.Build{Stages: f, CacheFrom: []*buildconfig.CacheSpec{spec("type=registry,ref=ghcr.io/a/app:builder")}}
+	repo := &buildconfig.Repo{Builds: []*buildconfig.Build{builder, final}}
+	w, ok := targetSideWork(repo, final)
+	if !ok {
+		t.Fatal("no side work; stage tool is not covered")
+	}
+	if got, want := w.Describe("Dockerfile"), "the last stage of Dockerfile copies from stage `tool` (line 9), which runs `go build` (line 6)"; got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	// With a gha cache of the tool target in the same scope as well,
+	// nothing is left.
+	tool := &buildconfig.Build{Stages: f, Target: buildconfig.Value{Text: "tool"}, CacheTo: []*buildconfig.CacheSpec{spec("type=gha,scope=tool,mode=max")}}
+	final.CacheFrom = append(final.CacheFrom, spec("type=gha,scope=tool"))
+	repo.Builds = append(repo.Builds, tool)
+	if w, ok := targetSideWork(repo, final); ok {
+		t.Errorf("side work %q, want none", w.Describe("Dockerfile"))
+	}
+	// Without the import, the builder's cache does not count.
+	final.CacheFrom = nil
+	if _, ok := targetSideWork(repo, final); !ok {
+		t.Error("no side work without cache-from")
 	}
 }

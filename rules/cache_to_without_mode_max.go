@@ -50,7 +50,10 @@ min mode (see inline-cache-multi-stage).
 
 Not reported: a target that is the only stage, or that is built FROM the
 stages that do the work (FROM deps AS app): min mode holds all of them; a
-target whose other stages only copy files or download a single binary; an
+target whose other stages only copy files or download a single binary; a
+stage whose cache the build imports from another build of the same
+Dockerfile that builds it as its target (each stage built and cached on
+its own, all listed in cache-from); an
 entry that sets mode at all (mode=min is taken as deliberate, for example
 to save registry storage) or whose type is not known (an expression); a
 build whose Dockerfile, or whose target, is not known (a variable, a
@@ -94,7 +97,7 @@ func runCacheToWithoutModeMax(pass *analysis.Pass) (any, error) {
 			}
 			if !known {
 				var ok bool
-				if w, ok = targetSideWork(b); !ok {
+				if w, ok = targetSideWork(repo, b); !ok {
 					break
 				}
 				known = true

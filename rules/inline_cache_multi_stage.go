@@ -52,7 +52,10 @@ dependency install, a compile, a project build script).
 Not reported: a target that is the only stage, or that is built FROM the
 stages that do the work (FROM deps AS app): the inline cache holds all of
 them and is the simplest choice there; a target whose other stages only
-copy files or download a single binary; BUILDKIT_INLINE_CACHE given by a
+copy files or download a single binary; a stage whose cache the build
+imports from another build that pushes that stage as its own image with
+the inline cache (each stage built on its own, all listed in
+cache-from); BUILDKIT_INLINE_CACHE given by a
 variable or set to a false value; a build by the classic builder
 (DOCKER_BUILDKIT=0), which ignores it; a build whose Dockerfile or target
 is not known.
@@ -122,7 +125,7 @@ func runInlineCacheMultiStage(pass *analysis.Pass) (any, error) {
 		if len(uses) == 0 {
 			continue
 		}
-		w, ok := targetSideWork(b)
+		w, ok := targetSideWork(repo, b)
 		if !ok {
 			continue
 		}
