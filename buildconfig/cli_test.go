@@ -145,6 +145,10 @@ func TestCacheSpec(t *testing.T) {
 		{`type=registry,"ref=a/b:c",mode=max`, "registry [type=registry ref=a/b:c mode=max]"},
 		{"type=gha,scope=${{ matrix.a, b }},mode=max", "gha [type=gha scope=${{ matrix.a, b }} mode=max]"},
 		{"${{ inputs.cache }}", " []"},
+		{"$CACHE_TO", " []"},
+		{"${CACHE_TO}", " []"},
+		{"$(cat cache-to.txt)", " []"},
+		{"$CI_REGISTRY_IMAGE:latest", "registry [ref=$CI_REGISTRY_IMAGE:latest]"},
 		{" type=local , dest=/tmp/c ", "local [type=local dest=/tmp/c]"},
 	} {
 		v := Value{Text: tc.in, Dynamic: isDynamic(tc.in)}

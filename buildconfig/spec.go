@@ -2,6 +2,7 @@ package buildconfig
 
 import (
 	"go/token"
+	"regexp"
 	"strings"
 )
 
@@ -45,11 +46,13 @@ func isOneExpression(s string) bool {
 	if strings.HasPrefix(s, "${{") && strings.HasSuffix(s, "}}") {
 		return strings.Count(s, "${{") == 1
 	}
-	if strings.HasPrefix(s, "$") && !strings.ContainsAny(s[1:], "$=,") {
-		return true
-	}
-	return false
+	// A shell variable or command substitution alone ($CACHE_TO,
+	// ${CACHE_TO:-x}, $(cat cache-to)) may hold a whole spec; with literal text around it ($CI_REGISTRY_IMAGE:cache) it is
+	// a reference.
+	return shellVarAlone.MatchString(s)
 }
+
+var shellVarAlone = regexp.MustCompile("^(?:\\$(?:[A-Za-z_][A-Za-z0-9_]*|\\{[^}]*\\}|\\([^)]*\\))|`[^`]*`)$")
 
 // isDynamic reports whether a piece of a value holds an expression or a
 // variable.

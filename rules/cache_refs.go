@@ -1,0 +1,130 @@
+package rules
+
+import (
+	"go/token"
+	"strings"
+
+	"github.com/cachelint/cachelint/buildconfig"
+)
+
+// This file holds what the cache export and import rules share: the image
+// references a build writes, references compared the way a registry sees
+// them, and the exact place of a value in its configuration file (for
+// text edits).
+
+// imageRefs returns the image references a build names as its result:
+// its tags (tags:, -t, bake tags, kaniko --destination) and the names of
+// its image and registry outputs (--output type=image,name=...).
+func imageRefs(b *buildconfig.Build) []buildconfig.Value {
+	refs := append([]buildconfig.Value(nil), b.Tags...)
+	if b.Kind == buildconfig.Buildctl {
+		return refs // the model takes buildctl's output names as its tags
+	}
+	for _, o := range b.Outputs {
+		typ, names := "", ""
+		for _, kv := range strings.Split(o.Text, ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			switch strings.TrimSpace(k) {
+			case "type":
+				typ = strings.TrimSpace(v)
+			case "name":
+				names = strings.Trim(strings.TrimSpace(v), `"`)
+			}
+		}
+		if (typ == "image" || typ == "registry") && names != "" && !strings.Contains(o.Text, `"`) {
+			refs = append(refs, buildconfig.Value{Text: names, Pos: o.Pos, End: o.End, Dynamic: o.Dynamic && isDynamicText(names)})
+		}
+	}
+	return refs
+}
+
+// isDynamicText reports whether a piece of a value holds an expression or
+// a variable.
+func isDynamicText(s string) bool {
+	return strings.Contains(s, "${{") || strings.ContainsAny(s, "$`")
+}
+
+// normalImageRef is an image reference as a registry sees it, for
+// comparing two (see normalRef); one with a variable or expression is
+// kept as written, so two are equal only when written alike.
+func normalImageRef(v buildconfig.Value) string {
+	if v.Dynamic {
+		return strings.TrimSpace(v.Text)
+	}
+	return normalRef(v.Text)
+}
+
+// refOf returns the registry reference of a cache spec: its ref=
+// attribute. ok is false for other types and when no ref is given.
+func refOf(c *buildconfig.CacheSpec) (buildconfig.Value, bool) {
+	if c.Type != "registry" {
+		return buildconfig.Value{}, false
+	}
+	ref, ok := c.Get("ref")
+	if !ok || strings.TrimSpace(ref.Text) == "" {
+		return buildconfig.Value{}, false
+	}
+	return ref, true
+}
+
+// fileOf finds the configuration file a position is in.
+func fileOf(repo *buildconfig.Repo, pos token.Pos) *buildconfig.File {
+	if !pos.IsValid() {
+		return nil
+	}
+	for _, f := range repo.Files {
+		if f.Tok != nil && int(pos) >= f.Tok.Base() && int(pos) <= f.Tok.Base()+f.Tok.Size() {
+			return f
+		}
+	}
+	return nil
+}
+
+// textAt returns the text of a configuration file between two positions.
+func textAt(repo *buildconfig.Repo, pos, end token.Pos) (string, bool) {
+	f := fileOf(repo, pos)
+	if f == nil || !end.IsValid() || end < pos {
+		return "", false
+	}
+	s, e := f.Tok.Offset(pos), f.Tok.Offset(end)
+	if e > len(f.Src) {
+		return "", false
+	}
+	return string(f.Src[s:e]), true
+}
+
+// writtenAt reports whether a value is written exactly where its
+// positions say, so that a text edit may replace it or add to it.
+func writtenAt(repo *buildconfig.Repo, v buildconfig.Value) bool {
+	t, ok := textAt(repo, v.Pos, v.End)
+	return ok && t == v.Text && t != ""
+}
+
+// attrSpan returns where the value of a cache spec attribute is written:
+// the model places an attribute at its whole key=value field. ok is false
+// when the field is not written verbatim.
+func attrSpan(repo *buildconfig.Repo, a buildconfig.Value) (pos, end token.Pos, ok bool) {
+	if !a.Pos.IsValid() || a.Text == "" {
+		return token.NoPos, token.NoPos, false
+	}
+	pos = a.End - token.Pos(len(a.Text))
+	if pos < a.Pos {
+		return token.NoPos, token.NoPos, false
+	}
+	t, ok := textAt(repo, pos, a.End)
+	if !ok || t != a.Text {
+		return token.NoPos, token.NoPos, false
+	}
+	return pos, a.End, true
+}
+
+// repoPath is where a file is in the repository, for messages.
+func repoPath(f *buildconfig.File) string {
+	if f == nil {
+		return ""
+	}
+	if f.Rel != "" {
+		return f.Rel
+	}
+	return f.Path
+}
