@@ -1056,13 +1056,17 @@ func expanded(v Value, env map[string]Value) Value {
 
 // bakeDir is the directory of the repository bake-action reads its files
 // from: its source when that is a directory of the repository, under its
-// workdir, else the workdir ("." for the root).
+// workdir, else the workdir ("." for the root). A source of the form
+// "{{defaultContext}}:subdir" is the repository's subdirectory subdir.
 func bakeDir(workdir, source Value) string {
 	dir := workDir(workdir)
 	if dir == "" {
 		dir = "."
 	}
 	s := strings.TrimSpace(source.Text)
+	if sub, ok := strings.CutPrefix(s, "{{defaultContext}}:"); ok {
+		s = sub
+	}
 	if s == "" || source.Dynamic || isRemote(s) || strings.Contains(s, "{{") || strings.Contains(s, "$") || path.IsAbs(s) {
 		return dir
 	}

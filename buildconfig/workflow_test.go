@@ -914,3 +914,18 @@ jobs:
 	check(t, "filters", fmt.Sprint(j.Filters), "map[push:{[main release/**] [] [v*] []}]")
 	check(t, "if", val(fset, j.If), `"github.ref == 'refs/heads/main'"@9:9-9:40`)
 }
+
+func TestBakeDir(t *testing.T) {
+	for _, tc := range []struct{ workdir, source, want string }{
+		{"", "", "."},
+		{"", "{{defaultContext}}:util/bats-assert", "util/bats-assert"},
+		{"", "./docker", "docker"},
+		{"", "https://github.com/o/r.git#main", "."},
+		{"", "../outside", "."},
+		{"", "${{ inputs.dir }}", "."},
+	} {
+		if got := bakeDir(Value{Text: tc.workdir}, Value{Text: tc.source, Dynamic: isDynamic(tc.source)}); got != tc.want {
+			t.Errorf("bakeDir(%q, %q) = %q, want %q", tc.workdir, tc.source, got, tc.want)
+		}
+	}
+}
