@@ -162,19 +162,11 @@ func (cv *conversion) globalArgs() error {
 // each stage to the earlier stage it is built on.
 func (cv *conversion) addStages() error {
 	cv.byName = map[string]*bkStage{}
-	known := map[string]struct{}{}
-	for _, k := range cv.global.Keys() {
-		known[k] = struct{}{}
-	}
-	for k := range cv.metaArgs {
-		known[k] = struct{}{}
-	}
-	names := sortedKeys(known)
 	for i, s := range cv.f.Stages {
 		st := fromOf(s)
 		lint := cv.lint.WithMergedConfigFromComments(st.Comments)
 		m, err := cv.processWordWithMatches(st.BaseName, cv.global)
-		cv.undefinedFromArgs(names, m.Unmatched, st.Location, lint)
+		cv.undefinedFromArgs(m.Unmatched, st.Location, lint)
 		if err != nil {
 			return parser.WithLocation(err, st.Location)
 		}
@@ -186,7 +178,7 @@ func (cv *conversion) addStages() error {
 			bs.name = "stage-" + strconv.Itoa(i)
 		}
 		if st.Platform != "" {
-			p, err := cv.fromPlatform(st, names, lint)
+			p, err := cv.fromPlatform(st, lint)
 			if err != nil {
 				return err
 			}
@@ -198,9 +190,9 @@ func (cv *conversion) addStages() error {
 }
 
 // fromPlatform expands and parses the --platform of a FROM.
-func (cv *conversion) fromPlatform(st *instructions.Stage, known []string, lint *linter.Linter) (ocispecs.Platform, error) {
+func (cv *conversion) fromPlatform(st *instructions.Stage, lint *linter.Linter) (ocispecs.Platform, error) {
 	m, err := cv.processWordWithMatches(st.Platform, cv.global)
-	cv.undefinedFromArgs(known, m.Unmatched, st.Location, lint)
+	cv.undefinedFromArgs(m.Unmatched, st.Location, lint)
 	if len(m.Matched) == 1 && len(m.Unmatched) == 0 {
 		if _, ok := m.Matched["TARGETPLATFORM"]; ok {
 			if v, _ := cv.global.Get("TARGETPLATFORM"); v == m.Result {
@@ -230,12 +222,19 @@ func (cv *conversion) fromPlatform(st *instructions.Stage, known []string, lint 
 // undefinedFromArgs is BuildKit's UndefinedArgInFrom: a variable of a FROM
 // that is neither a global ARG nor a platform ARG. The suggestion is the
 // closest known name (BuildKit picks among equally close ones at random).
-func (cv *conversion) undefinedFromArgs(known []string, unmatched map[string]struct{}, loc []parser.Range, lint *linter.Linter) {
+func (cv *conversion) undefinedFromArgs(unmatched map[string]struct{}, loc []parser.Range, lint *linter.Linter) {
 	for _, name := range sortedKeys(unmatched) {
-		if _, ok := slices.BinarySearch(known, name); ok {
+		if _, ok := cv.global.Get(name); ok || cv.metaArgs[name] {
 			continue
 		}
-		match, _ := suggest.Search(name, known, true)
+		known := map[string]struct{}{}
+		for _, k := range cv.global.Keys() {
+			known[k] = struct{}{}
+		}
+		for k := range cv.metaArgs {
+			known[k] = struct{}{}
+		}
+		match, _ := suggest.Search(name, sortedKeys(known), true)
 		lint.Run(&linter.RuleUndefinedArgInFrom, loc, linter.RuleUndefinedArgInFrom.Format(name, match))
 	}
 }
