@@ -38,6 +38,18 @@ import (
 // the check comments above each instruction as in a build; "error=true"
 // is in the result for the rules to make their findings errors. Where the
 // conversion stops at an error, so do the checks (BuildKitResult.Err).
+//
+// What it does not follow of BuildKit (none of it occurs in the fixtures
+// or the corpus; TestBuildKitParity compares the two):
+//   - errors of Windows paths (drive letters in COPY, --parents), of ADD
+//     from git (--keep-git-dir against the URL's, two checksums), and of a
+//     SOURCE_DATE_EPOCH that names a stage: the conversion goes on where
+//     BuildKit would stop;
+//   - the message of an error: Err says that the conversion stopped, not
+//     always in BuildKit's words (with several bad base images, BuildKit
+//     reports one of them at random);
+//   - among names equally close to an undeclared ARG of a FROM, BuildKit
+//     suggests one at random, cachelint the first in sorted order.
 var BuildKit = &analysis.Analyzer{
 	Name:             "buildkit",
 	Doc:              "runs BuildKit's Dockerfile checks (docker build --check) on the Dockerfile model, offline",

@@ -153,6 +153,14 @@ func (cv *conversion) globalArgs() error {
 			cv.lint.Run(&linter.RuleInvalidDefaultArgInFrom, st.Location, linter.RuleInvalidDefaultArgInFrom.Format(st.BaseName))
 		}
 	}
+	// A global SOURCE_DATE_EPOCH is a time in seconds, "context" or the
+	// name of a stage to take the time from.
+	if v, _ := cv.global.Get("SOURCE_DATE_EPOCH"); v != "" && v != "context" {
+		_, err := strconv.ParseInt(v, 10, 64)
+		if err != nil && !slices.ContainsFunc(cv.f.Stages, func(s *dockerfile.Stage) bool { return strings.EqualFold(fromOf(s).Name, v) }) {
+			return fmt.Errorf("invalid SOURCE_DATE_EPOCH: %s", v)
+		}
+	}
 	return nil
 }
 
