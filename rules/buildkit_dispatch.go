@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -241,25 +242,30 @@ func usedOnce(last *[]parser.Range, c *bkCommand, lint *linter.Linter) {
 
 // dispatchRun expands the --mount flags of a RUN and checks its mounts as
 // BuildKit does. Expanding a RUN's mounts changes the command, so it is
-// done on a copy of the model's.
+// done on a copy of the model's, parsed again from its node (an ONBUILD
+// trigger's is the conversion's own).
 func (cv *conversion) dispatchRun(s *bkStage, c *bkCommand, cmd *instructions.RunCommand, expand func(string) (string, error)) error {
-	if len(instructions.GetMounts(cmd)) > 0 && c.in != nil {
-		fresh, err := instructions.ParseInstructionWithLinter(c.in.Node, silentLinter)
-		if err != nil {
+	mounts := instructions.GetMounts(cmd)
+	if len(mounts) > 0 {
+		if c.in != nil {
+			fresh, err := instructions.ParseInstructionWithLinter(c.in.Node, silentLinter)
+			if err != nil {
+				return err
+			}
+			cmd = fresh.(*instructions.RunCommand)
+		}
+		if err := cmd.Expand(expand); err != nil {
 			return err
 		}
-		cmd = fresh.(*instructions.RunCommand)
-	}
-	if err := cmd.Expand(expand); err != nil {
-		return err
+		mounts = instructions.GetMounts(cmd)
 	}
 	if len(cmd.Files) > 0 && (len(cmd.CmdLine) != 1 || !cmd.PrependShell) {
 		return fmt.Errorf("parsing produced an invalid run command: %v", cmd.CmdLine)
 	}
-	for i, m := range instructions.GetMounts(cmd) {
+	for i, m := range mounts {
 		if m.From != "" || m.Type == instructions.MountTypeCache {
 			if src := c.sources[i]; !src.dispatched {
-				return fmt.Errorf("cannot mount from stage %q to %q, stage needs to be defined before current command", cmp0(m.From, "scratch"), m.Target)
+				return fmt.Errorf("cannot mount from stage %q to %q, stage needs to be defined before current command", cmp.Or(m.From, "scratch"), m.Target)
 			}
 		}
 		switch m.Type {
@@ -292,7 +298,7 @@ func checkSecretMount(m *instructions.Mount, os string) error {
 	if os == "windows" {
 		target = system.ToSlash(target, os)
 	}
-	id := cmp0(m.Source, m.CacheID)
+	id := cmp.Or(m.Source, m.CacheID)
 	if id == "" && target == "" {
 		return errors.New("one of source, target required")
 	}

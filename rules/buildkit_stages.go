@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -300,7 +301,7 @@ func (cv *conversion) addSources(s *bkStage, c *bkCommand) error {
 		from = []string{cmd.From}
 	case *instructions.RunCommand:
 		for _, m := range instructions.GetMounts(cmd) {
-			from = append(from, cmp0(m.From, "scratch"))
+			from = append(from, cmp.Or(m.From, "scratch"))
 		}
 	}
 	for _, name := range from {
@@ -313,14 +314,6 @@ func (cv *conversion) addSources(s *bkStage, c *bkCommand) error {
 		s.deps = append(s.deps, src)
 	}
 	return nil
-}
-
-// cmp0 is s, or def when s is empty.
-func cmp0(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // checkCycles fails on a stage that depends on itself through COPY --from
