@@ -202,6 +202,16 @@ func (cv *conversion) run() error {
 	return nil
 }
 
+// linterFor is the file's linter with the check comments above an
+// instruction merged in. BuildKit reads each comment as a directive; only
+// one that says "check" can be a check comment.
+func (cv *conversion) linterFor(comments []string) *linter.Linter {
+	if !slices.ContainsFunc(comments, func(c string) bool { return strings.Contains(strings.ToLower(c), "check") }) {
+		return cv.lint
+	}
+	return cv.lint.WithMergedConfigFromComments(comments)
+}
+
 // copyIgnoreMatcher is the matcher of the context's .dockerignore when
 // BuildKit's CopyIgnoredFile checks with it: it has patterns, and none of
 // them is an exception ("!..."), with which BuildKit does not check.

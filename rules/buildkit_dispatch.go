@@ -83,7 +83,7 @@ func (cv *conversion) dispatch(s *bkStage) error {
 	s.dispatched = true
 	s.state = startState(s)
 	for _, c := range s.commands {
-		lint := cv.lint.WithMergedConfigFromComments(c.comments)
+		lint := cv.linterFor(c.comments)
 		if err := cv.dispatchCommand(s, c, lint); err != nil {
 			return parser.WithLocation(err, c.loc)
 		}

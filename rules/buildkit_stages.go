@@ -173,7 +173,7 @@ func (cv *conversion) addStages() error {
 	cv.byName = map[string]*bkStage{}
 	for i, s := range cv.f.Stages {
 		st := fromOf(s)
-		lint := cv.lint.WithMergedConfigFromComments(st.Comments)
+		lint := cv.linterFor(st.Comments)
 		m, err := cv.processWordWithMatches(st.BaseName, cv.global)
 		cv.undefinedFromArgs(m.Unmatched, st.Location, lint)
 		if err != nil {
