@@ -195,7 +195,7 @@ func checkIgnored(ignore *patternmatcher.PatternMatcher, add bool, src string, c
 		if add {
 			cmd = "Add"
 		}
-		lint.Run(&linter.RuleCopyIgnoredFile, c.loc, linter.RuleCopyIgnoredFile.Format(cmd, src))
+		lint.Run(&linter.RuleCopyIgnoredFile, c.loc(), linter.RuleCopyIgnoredFile.Format(cmd, src))
 	}
 	return nil
 }

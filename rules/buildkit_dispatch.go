@@ -33,7 +33,7 @@ type bkState struct {
 	workingDir string // the image's working directory, in the OS's form
 	dir        string // the working directory, with slashes
 	// The last CMD, ENTRYPOINT and HEALTHCHECK of the stage, if any.
-	cmd, entrypoint, healthcheck []parser.Range
+	cmd, entrypoint, healthcheck *parser.Node
 }
 
 // startState is the state a stage starts from: its base stage's at its
@@ -83,9 +83,9 @@ func (cv *conversion) dispatch(s *bkStage) error {
 	s.dispatched = true
 	s.state = startState(s)
 	for _, c := range s.commands {
-		lint := cv.linterFor(c.comments)
+		lint := cv.linterFor(c.node.PrevComment)
 		if err := cv.dispatchCommand(s, c, lint); err != nil {
-			return parser.WithLocation(err, c.loc)
+			return parser.WithLocation(err, c.loc())
 		}
 	}
 	return nil
@@ -108,9 +108,9 @@ func (cv *conversion) dispatchCommand(s *bkStage, c *bkCommand, lint *linter.Lin
 		}
 		for _, kv := range env {
 			if kv.NoDelim {
-				lint.Run(&linter.RuleLegacyKeyValueFormat, c.loc, linter.RuleLegacyKeyValueFormat.Format(cmd.Name()))
+				lint.Run(&linter.RuleLegacyKeyValueFormat, c.loc(), linter.RuleLegacyKeyValueFormat.Format(cmd.Name()))
 			}
-			checkSecretName("ENV", kv.Key, c.loc, lint)
+			checkSecretName("ENV", kv.Key, c.loc(), lint)
 			st.setEnv(kv.Key, kv.Value)
 		}
 	case *instructions.LabelCommand:
@@ -120,7 +120,7 @@ func (cv *conversion) dispatchCommand(s *bkStage, c *bkCommand, lint *linter.Lin
 		}
 		for _, kv := range labels {
 			if kv.NoDelim {
-				lint.Run(&linter.RuleLegacyKeyValueFormat, c.loc, linter.RuleLegacyKeyValueFormat.Format(cmd.Name()))
+				lint.Run(&linter.RuleLegacyKeyValueFormat, c.loc(), linter.RuleLegacyKeyValueFormat.Format(cmd.Name()))
 			}
 		}
 	case *instructions.ArgCommand:
@@ -133,7 +133,7 @@ func (cv *conversion) dispatchCommand(s *bkStage, c *bkCommand, lint *linter.Lin
 			return err
 		}
 		if !st.workdirSet && !system.IsAbs(p, st.os) {
-			lint.Run(&linter.RuleWorkdirRelativePath, c.loc, linter.RuleWorkdirRelativePath.Format(p))
+			lint.Run(&linter.RuleWorkdirRelativePath, c.loc(), linter.RuleWorkdirRelativePath.Format(p))
 		}
 		st.workdirSet = true
 		wd, err := system.NormalizeWorkdir(st.workingDir, p, st.os)
@@ -148,12 +148,12 @@ func (cv *conversion) dispatchCommand(s *bkStage, c *bkCommand, lint *linter.Lin
 	case *instructions.CmdCommand:
 		usedOnce(&st.cmd, c, lint)
 		if cmd.PrependShell && !st.shell {
-			lint.Run(&linter.RuleJSONArgsRecommended, c.loc, linter.RuleJSONArgsRecommended.Format(cmd.Name()))
+			lint.Run(&linter.RuleJSONArgsRecommended, c.loc(), linter.RuleJSONArgsRecommended.Format(cmd.Name()))
 		}
 	case *instructions.EntrypointCommand:
 		usedOnce(&st.entrypoint, c, lint)
 		if cmd.PrependShell && !st.shell {
-			lint.Run(&linter.RuleJSONArgsRecommended, c.loc, linter.RuleJSONArgsRecommended.Format(cmd.Name()))
+			lint.Run(&linter.RuleJSONArgsRecommended, c.loc(), linter.RuleJSONArgsRecommended.Format(cmd.Name()))
 		}
 	case *instructions.HealthCheckCommand:
 		usedOnce(&st.healthcheck, c, lint)
@@ -166,7 +166,7 @@ func (cv *conversion) dispatchCommand(s *bkStage, c *bkCommand, lint *linter.Lin
 			}
 			ports = append(ports, ps...)
 		}
-		return checkPorts(ports, c.loc, lint)
+		return checkPorts(ports, c.loc(), lint)
 	case *instructions.UserCommand:
 		_, err := expand(cmd.User)
 		return err
@@ -201,7 +201,7 @@ func (cv *conversion) undefinedVars(st *bkState, c *bkCommand, unmatched map[str
 			continue
 		}
 		match, _ := suggest.Search(name, st.env.Keys(), true)
-		lint.Run(&linter.RuleUndefinedVar, c.loc, linter.RuleUndefinedVar.Format(name, match))
+		lint.Run(&linter.RuleUndefinedVar, c.loc(), linter.RuleUndefinedVar.Format(name, match))
 	}
 }
 
@@ -209,7 +209,7 @@ func (cv *conversion) undefinedVars(st *bkState, c *bkCommand, unmatched map[str
 // global value of its name, if any; a default is expanded.
 func (cv *conversion) dispatchArg(st *bkState, c *bkCommand, cmd *instructions.ArgCommand, lint *linter.Linter) error {
 	for _, kv := range cmd.Args {
-		checkSecretName("ARG", kv.Key, c.loc, lint)
+		checkSecretName("ARG", kv.Key, c.loc(), lint)
 		var value *string
 		if kv.Value == nil {
 			if v, ok := cv.global.Get(kv.Key); ok {
@@ -233,11 +233,11 @@ func (cv *conversion) dispatchArg(st *bkState, c *bkCommand, cmd *instructions.A
 
 // usedOnce is BuildKit's MultipleInstructionsDisallowed: it reports the
 // earlier instruction, the one without effect.
-func usedOnce(last *[]parser.Range, c *bkCommand, lint *linter.Linter) {
+func usedOnce(last **parser.Node, c *bkCommand, lint *linter.Linter) {
 	if *last != nil {
-		lint.Run(&linter.RuleMultipleInstructionsDisallowed, *last, linter.RuleMultipleInstructionsDisallowed.Format(c.cmd.Name()))
+		lint.Run(&linter.RuleMultipleInstructionsDisallowed, (*last).Location(), linter.RuleMultipleInstructionsDisallowed.Format(c.cmd.Name()))
 	}
-	*last = c.loc
+	*last = c.node
 }
 
 // dispatchRun expands the --mount flags of a RUN and checks its mounts as

@@ -55,7 +55,7 @@ func platformArgs(p ocispecs.Platform, target string) *bkEnv {
 	if target == "" {
 		target = "default"
 	}
-	e := newBKEnv()
+	e := &bkEnv{vars: make(map[string]bkVar, 16)}
 	for _, kv := range [...][2]string{
 		{"BUILDPLATFORM", platforms.Format(p)},
 		{"BUILDOS", p.OS},

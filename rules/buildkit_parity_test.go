@@ -128,7 +128,7 @@ func fixtureCases(t *testing.T) []parityCase {
 
 // corpusCases are the Dockerfiles of the corpus, each with the ignore file
 // cachelint would find for it.
-func corpusCases(t *testing.T, dir string) []parityCase {
+func corpusCases(t testing.TB, dir string) []parityCase {
 	var cases []parityCase
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() || !isDockerfileName(d.Name()) {
@@ -165,4 +165,27 @@ func isDockerfileName(name string) bool {
 		strings.HasPrefix(name, "Dockerfile.") || strings.HasPrefix(name, "Containerfile.") ||
 		strings.HasSuffix(name, ".Dockerfile") || strings.HasSuffix(name, ".dockerfile") ||
 		strings.HasSuffix(name, ".Containerfile") || strings.HasSuffix(name, ".containerfile")
+}
+
+// BenchmarkBuildKitChecks runs the BuildKit analyzer over the corpus, each
+// file parsed beforehand.
+func BenchmarkBuildKitChecks(b *testing.B) {
+	dir, ok := testfiles.Shared("corpus")
+	if !ok {
+		b.Skip("no corpus")
+	}
+	type unit struct {
+		f   *dockerfile.File
+		ctx *buildcontext.Context
+	}
+	var units []unit
+	for _, c := range corpusCases(b, dir) {
+		units = append(units, unit{dockerfile.Parse(c.name, c.src, nil), buildcontext.New(filepath.Dir(c.name), c.ignoreName, c.ignore, nil)})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, u := range units {
+			buildkitChecks(u.f, u.ctx)
+		}
+	}
 }

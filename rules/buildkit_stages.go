@@ -45,12 +45,14 @@ type bkStage struct {
 // bkCommand is an instruction of a stage, or an ONBUILD trigger of its
 // base stage (in is nil then).
 type bkCommand struct {
-	in       *dockerfile.Instruction
-	cmd      instructions.Command
-	loc      []parser.Range
-	comments []string
-	sources  []*bkStage // COPY --from: its stage; RUN: one per --mount
+	in      *dockerfile.Instruction
+	node    *parser.Node // the instruction's, or the trigger's placed at the FROM
+	cmd     instructions.Command
+	sources []*bkStage // COPY --from: its stage; RUN: one per --mount
 }
+
+// loc is where BuildKit reports the command.
+func (c *bkCommand) loc() []parser.Range { return c.node.Location() }
 
 // silentLinter lets BuildKit's instruction parser run without reporting:
 // with no linter it panics on a "# check=" comment above the instruction.
@@ -78,39 +80,53 @@ func (cv *conversion) checkStageNames() {
 // the stages (not the ARGs before the first FROM) against their majority.
 func (cv *conversion) checkCasing() {
 	lower, upper := 0, 0
-	for _, s := range cv.f.Stages {
-		for _, kw := range stageKeywords(s) {
-			switch kw {
-			case strings.ToLower(kw):
-				lower++
-			case strings.ToUpper(kw):
-				upper++
-			}
+	count := func(in *dockerfile.Instruction) {
+		switch keywordCase(in.Node.Value) {
+		case 'l':
+			lower++
+		case 'u':
+			upper++
 		}
 	}
-	majorityLower := lower > upper
 	for _, s := range cv.f.Stages {
-		ins := append([]*dockerfile.Instruction{s.From}, s.Instructions...)
-		for _, in := range ins {
-			kw, want := in.Node.Value, "uppercase"
-			if majorityLower {
-				want = "lowercase"
-			}
-			if majorityLower && kw != strings.ToLower(kw) || !majorityLower && kw != strings.ToUpper(kw) {
-				cv.lint.Run(&linter.RuleConsistentInstructionCasing, in.Node.Location(),
-					linter.RuleConsistentInstructionCasing.Format(kw, want))
-			}
+		count(s.From)
+		for _, in := range s.Instructions {
+			count(in)
+		}
+	}
+	want, wantCase := "uppercase", byte('u')
+	if lower > upper {
+		want, wantCase = "lowercase", 'l'
+	}
+	check := func(in *dockerfile.Instruction) {
+		if keywordCase(in.Node.Value) != wantCase {
+			cv.lint.Run(&linter.RuleConsistentInstructionCasing, in.Node.Location(),
+				linter.RuleConsistentInstructionCasing.Format(in.Node.Value, want))
+		}
+	}
+	for _, s := range cv.f.Stages {
+		check(s.From)
+		for _, in := range s.Instructions {
+			check(in)
 		}
 	}
 }
 
-// stageKeywords are the keywords of a stage as written, FROM first.
-func stageKeywords(s *dockerfile.Stage) []string {
-	kws := []string{s.From.Node.Value}
-	for _, in := range s.Instructions {
-		kws = append(kws, in.Node.Value)
+// keywordCase is 'l' for a keyword in lower case, 'u' for one in upper
+// case, 0 for one in mixed case (keywords are ASCII letters).
+func keywordCase(kw string) byte {
+	c := byte(0)
+	for i := 0; i < len(kw); i++ {
+		k := byte('u')
+		if 'a' <= kw[i] && kw[i] <= 'z' {
+			k = 'l'
+		}
+		if c != 0 && c != k {
+			return 0
+		}
+		c = k
 	}
-	return kws
+	return c
 }
 
 // fromOf is BuildKit's parsed FROM of a stage.
@@ -264,7 +280,7 @@ func (cv *conversion) linkStages() error {
 	n := len(cv.stages) // the images found here come after the stages
 	for _, s := range cv.stages[:n] {
 		for _, in := range s.s.Instructions {
-			c := &bkCommand{in: in, cmd: in.Command.(instructions.Command), loc: in.Node.Location(), comments: in.Node.PrevComment}
+			c := &bkCommand{in: in, node: in.Node, cmd: in.Command.(instructions.Command)}
 			if err := cv.addSources(s, c); err != nil {
 				return err
 			}
@@ -285,14 +301,14 @@ func (cv *conversion) addSources(s *bkStage, c *bkCommand) error {
 		}
 		res, err := cv.processWordWithMatches(cmd.From, shell.EnvsFromSlice(nil))
 		if err != nil {
-			return parser.WithLocation(err, c.loc)
+			return parser.WithLocation(err, c.loc())
 		}
 		if res.Result != cmd.From {
-			return parser.WithLocation(errors.New("variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround"), c.loc)
+			return parser.WithLocation(errors.New("variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround"), c.loc())
 		}
 		if i, err := strconv.Atoi(cmd.From); err == nil {
 			if i < 0 || i >= len(cv.stages) {
-				return parser.WithLocation(fmt.Errorf("invalid stage index %d", i), c.loc)
+				return parser.WithLocation(fmt.Errorf("invalid stage index %d", i), c.loc())
 			}
 			c.sources = []*bkStage{cv.stages[i]}
 			s.deps = append(s.deps, cv.stages[i])
@@ -435,7 +451,7 @@ func (cv *conversion) addOnBuild(s *bkStage) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		c := &bkCommand{cmd: cmd, loc: node.Location()}
+		c := &bkCommand{node: node, cmd: cmd}
 		if err := cv.addSources(s, c); err != nil {
 			return false, err
 		}
