@@ -103,6 +103,10 @@ func New(dir, ignoreFile string, ignoreData []byte, lister *Lister) *Context {
 	return c
 }
 
+// Matcher returns the matcher of the ignore file's patterns, nil when
+// there is no ignore file or it could not be parsed.
+func (c *Context) Matcher() *patternmatcher.PatternMatcher { return c.matcher }
+
 // Known reports whether the context directory is known, so that Exists
 // answers for real.
 func (c *Context) Known() bool { return c != nil && c.dir != "" }

@@ -31,8 +31,30 @@ type File struct {
 	MetaArgs     []*Instruction // ARGs before the first FROM
 	Stages       []*Stage
 
+	// ParseWarnings are the warnings of BuildKit's checks that run while
+	// BuildKit parses the file, as `docker build --check` gets them:
+	// NoEmptyContinuation from the parser, then those of the instruction
+	// parser (MaintainerDeprecated, StageNameCasing, FromAsCasing,
+	// InvalidDefinitionDescription) up to Rejected. The "# check="
+	// directive and the check comments above an instruction apply, as in
+	// BuildKit.
+	ParseWarnings []CheckWarning
+	// Rejected is the first instruction BuildKit's instructions.Parse
+	// rejects (a bad instruction, or one before the first FROM that is not
+	// an ARG): a build stops there. nil when there is none.
+	Rejected *Instruction
+
 	lines *lines
 	lex   *shell.Lex
+}
+
+// CheckWarning is a warning of one of BuildKit's checks.
+type CheckWarning struct {
+	Rule    string // BuildKit's rule name, e.g. MaintainerDeprecated
+	Message string // BuildKit's message
+	// StartLine and EndLine (1-based) are those of the instruction BuildKit
+	// reports, 0 when it gives none.
+	StartLine, EndLine int
 }
 
 // Directive is a parser directive such as "# syntax=..." or "# escape=`".

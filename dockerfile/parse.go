@@ -19,11 +19,6 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 )
 
-// silentLinter is a BuildKit linter that reports nothing. BuildKit's
-// instruction parser needs one: with none it panics on a "# check="
-// comment above an instruction.
-var silentLinter = linter.New(&linter.Config{})
-
 // DefaultShell is the shell RUN uses on Linux unless SHELL changes it.
 var DefaultShell = []string{"/bin/sh", "-c"}
 
@@ -55,7 +50,14 @@ func Parse(name string, src []byte, tok *token.File) *File {
 	}
 	f.Escape = byte(res.EscapeToken)
 	f.lex = shell.NewLex(res.EscapeToken)
-	b := &builder{f: f, lex: f.lex}
+	b := &builder{f: f, lex: f.lex, lint: f.checkLinter()}
+	for _, w := range res.Warnings {
+		// The parser's warnings are of empty continuation lines; BuildKit
+		// runs them through its linter as NoEmptyContinuation.
+		if w.URL == linter.RuleNoEmptyContinuation.URL && w.Location != nil {
+			b.lint.Run(&linter.RuleNoEmptyContinuation, []parser.Range{*w.Location}, linter.RuleNoEmptyContinuation.Format())
+		}
+	}
 	for _, node := range res.AST.Children {
 		b.add(node)
 	}
@@ -63,6 +65,29 @@ func Parse(name string, src []byte, tok *token.File) *File {
 		shParsers.Put(b.sh)
 	}
 	return f
+}
+
+// checkLinter returns a BuildKit linter configured by the file's "# check="
+// directive (with none when BuildKit rejects it) that records its warnings
+// in f.ParseWarnings until an instruction is rejected.
+func (f *File) checkLinter() *linter.Linter {
+	cfg := &linter.Config{}
+	if v, ok := f.Directive("check"); ok {
+		if c, err := linter.ParseLintOptions(v); err == nil {
+			cfg = c
+		}
+	}
+	cfg.Warn = func(rule, _, _, msg string, loc []parser.Range) {
+		if f.Rejected != nil {
+			return
+		}
+		w := CheckWarning{Rule: rule, Message: msg}
+		if len(loc) > 0 {
+			w.StartLine, w.EndLine = loc[0].Start.Line, loc[0].End.Line
+		}
+		f.ParseWarnings = append(f.ParseWarnings, w)
+	}
+	return linter.New(cfg)
 }
 
 // longLine is the first line too long for BuildKit's line reader (which
@@ -136,6 +161,7 @@ type builder struct {
 	st      state
 	final   map[*Stage]state // state at the end of each stage
 	sh      *syntax.Parser   // reused for every RUN of the file
+	lint    *linter.Linter   // records BuildKit's parse-time checks
 }
 
 // state is what an instruction inherits from the ones before it.
@@ -161,9 +187,10 @@ func (b *builder) add(node *parser.Node) {
 	in.End = f.Pos(lastOff + len(lastLine))
 	b.splitFlags(in)
 
-	cmd, err := instructions.ParseInstructionWithLinter(node, silentLinter)
+	cmd, err := instructions.ParseInstructionWithLinter(node, b.lint)
 	if err != nil {
 		in.Err, cmd = err, nil
+		f.reject(in)
 	}
 	in.Command = cmd
 	f.Instructions = append(f.Instructions, in)
@@ -180,6 +207,7 @@ func (b *builder) add(node *parser.Node) {
 		} else if in.Err == nil {
 			in.Err = errors.New("no build stage in current context: " + in.Keyword + " comes before the first FROM")
 			in.Command = nil
+			f.reject(in)
 		}
 		return
 	}
@@ -188,6 +216,14 @@ func (b *builder) add(node *parser.Node) {
 	in.Env, in.User, in.Workdir = b.st.env, b.st.user, b.st.workdir
 	b.apply(in, cmd, cmdEnd)
 	b.final[b.stage] = b.st
+}
+
+// reject records in as rejected by BuildKit's instruction parser, if it is
+// the first.
+func (f *File) reject(in *Instruction) {
+	if f.Rejected == nil {
+		f.Rejected = in
+	}
 }
 
 // splitFlags fills in.Flags and in.Args from the instruction text.

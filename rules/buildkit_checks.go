@@ -109,9 +109,10 @@ func buildkitDoc(name, description, url string, spec bkSpec) string {
 		b.WriteString("\n" + indent(spec.good))
 	}
 	how := "How cachelint runs it: this is BuildKit's own check, from BuildKit " + buildkitVersion +
-		", which cachelint runs in process as `docker build --check` does, with no daemon and no network: " +
-		"every stage, no build arguments, for linux/amd64 (windows/amd64 when a stage is built on Windows), " +
-		"each base image standing in as an empty image. The message is BuildKit's. BuildKit gives the lines " +
+		", which cachelint runs as `docker build --check` does, on its own parse of the file, with BuildKit's " +
+		"rule and linter and no daemon or network: every stage, no build arguments, for linux/amd64 " +
+		"(windows/amd64 when a stage is built on Windows), each base image standing in as an empty image " +
+		"(a test keeps it equal to BuildKit's own run of its checks). The message is BuildKit's. BuildKit gives the lines " +
 		"of the instruction; cachelint points at " + spec.points + ". As in a build, \"# check=skip=" + name +
 		"\" (or skip=all) as a parser directive at the top of the file turns the check off"
 	if spec.skipAbove != "" {

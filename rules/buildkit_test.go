@@ -3,6 +3,7 @@ package rules
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -115,6 +116,23 @@ func TestBuildKitDocsNameTheRule(t *testing.T) {
 		}
 		if strings.Contains(doc, "  ") && !strings.Contains(doc, "    ") {
 			t.Errorf("%s: double space in the doc", name)
+		}
+	}
+}
+
+// TestSecretNameWords checks checkSecretName's words against the regular
+// expressions BuildKit writes them as (dockerfile2llb/validations.go).
+func TestSecretNameWords(t *testing.T) {
+	deny := regexp.MustCompile(`(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)`)
+	allow := regexp.MustCompile(`(?i)(?:_|^)(?:public|file|version)(?:_|$)`)
+	for _, name := range []string{
+		"API_KEY", "apikey", "GITHUB_TOKEN", "secret_MESSAGE", "AUTH", "KEY_FILE", "PUBLIC_KEY", "TOKEN_VERSION",
+		"MONKEY", "KEYS", "_KEY_", "key_", "__", "", "Password", "DB_PASSWD", "AUTHOR", "TOKENIZER", "\u212aEY",
+	} {
+		want := deny.MatchString(name) && !allow.MatchString(name)
+		words := strings.Split(name, "_")
+		if got := hasWord(words, bkSecretWords) && !hasWord(words, bkPublicWords); got != want {
+			t.Errorf("%q: %v, BuildKit %v", name, got, want)
 		}
 	}
 }
