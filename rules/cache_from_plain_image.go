@@ -117,13 +117,7 @@ func runCacheFromPlainImage(pass *analysis.Pass) (any, error) {
 			if len(writers) == 0 || anyExportsInline(writers) || mayBeCacheRef(ref, registryRefs) {
 				continue
 			}
-			pos, end, exact := attrSpan(repo, ref)
-			if !exact {
-				pos, end = c.Pos, c.End
-			}
-			if !pos.IsValid() {
-				pos, end = b.Pos, b.Pos
-			}
+			pos, end := refSpan(repo, ref, c, b)
 			if reported[pos] {
 				continue
 			}

@@ -81,13 +81,7 @@ func runCacheRefIsImageRef(pass *analysis.Pass) (any, error) {
 			if !found {
 				continue
 			}
-			pos, end, exact := attrSpan(repo, ref)
-			if !exact {
-				pos, end = c.Pos, c.End
-			}
-			if !pos.IsValid() {
-				pos, end = b.Pos, b.Pos
-			}
+			pos, end := refSpan(repo, ref, c, b)
 			if reported[pos] {
 				continue
 			}

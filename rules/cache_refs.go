@@ -128,3 +128,16 @@ func repoPath(f *buildconfig.File) string {
 	}
 	return f.Path
 }
+
+// refSpan is where to report a registry ref of a cache spec: the ref's
+// value when it is written verbatim, else the whole entry, else the build.
+func refSpan(repo *buildconfig.Repo, ref buildconfig.Value, c *buildconfig.CacheSpec, b *buildconfig.Build) (token.Pos, token.Pos) {
+	pos, end, exact := attrSpan(repo, ref)
+	if !exact {
+		pos, end = c.Pos, c.End
+	}
+	if !pos.IsValid() {
+		pos, end = b.Pos, b.Pos
+	}
+	return pos, end
+}
