@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -88,5 +89,33 @@ func TestSecretsMasked(t *testing.T) {
 	}
 	if len(f.Fixes[1].Edits) != 1 {
 		t.Errorf("fix without a secret lost its edit: %+v", f.Fixes[1])
+	}
+}
+
+// TestMaskIndexed: with many secret values mask finds them through an
+// index, and masks exactly as looking for each value in turn does, longest
+// first, overlapping values and values with a '*' included.
+func TestMaskIndexed(t *testing.T) {
+	var values []string
+	for i := range 40 {
+		values = append(values, fmt.Sprintf("tok%dsecret", i))
+	}
+	values = append(values, "cdefgh", "abcd", "s3c*", "c***x", "ret***")
+	// As findSecrets leaves them: longest first.
+	slices.SortStableFunc(values, func(a, b string) int { return len(b) - len(a) })
+	plain := &secrets{values: values}
+	indexed := &secrets{values: values}
+	indexed.buildIndex()
+	if indexed.index == nil {
+		t.Fatal("no index for 45 values")
+	}
+	for _, text := range []string{
+		"", "nothing here", "tok1secret and tok12secret, tok39secret", "abcdefgh", "xabcdefghx abcd",
+		"s3c*ret s3c***x", "tok7secret***", "ret***tok3secret", "https://u:tok5secret@h/ and https://u:pw@h",
+		strings.Repeat("tok2secret", 5),
+	} {
+		if got, want := indexed.mask(text), plain.mask(text); got != want {
+			t.Errorf("mask(%q) = %q, want %q", text, got, want)
+		}
 	}
 }
