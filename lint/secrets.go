@@ -254,6 +254,37 @@ func (s *secrets) present(text string) []string {
 	return out
 }
 
+// maskLines returns lines with the secrets' ranges replaced by Mask (a
+// copy when there are any).
+func (s *secrets) maskLines(lines []string) []string {
+	if len(s.ranges) == 0 {
+		return lines
+	}
+	out := slices.Clone(lines)
+	// From the last range back, so that the columns of the earlier ones
+	// on a line stay right.
+	for _, r := range slices.Backward(s.ranges) {
+		if r.Line < 1 || r.EndLine > len(out) || r.EndLine < r.Line {
+			continue
+		}
+		first, last := out[r.Line-1], out[r.EndLine-1]
+		start, end := min(max(r.Col-1, 0), len(first)), min(max(r.EndCol-1, 0), len(last))
+		if r.Line == r.EndLine {
+			if end < start {
+				continue
+			}
+			out[r.Line-1] = first[:start] + Mask + first[end:]
+			continue
+		}
+		out[r.Line-1] = first[:start] + Mask
+		for n := r.Line; n < r.EndLine-1; n++ {
+			out[n] = ""
+		}
+		out[r.EndLine-1] = last[end:]
+	}
+	return out
+}
+
 // writes reports whether text holds a secret value or URL password.
 func (s *secrets) writes(text string) bool {
 	return s.mask(text) != text
