@@ -7,6 +7,7 @@ package dockerfile
 import (
 	"go/token"
 	"slices"
+	"sync"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -79,6 +80,9 @@ type Stage struct {
 	// CopiesFrom lists the earlier stages this stage reads files from
 	// (COPY --from, RUN --mount from=), without duplicates.
 	CopiesFrom []*Stage
+	// Memo holds what the rules work out once about the stage, each
+	// under a key of its own type.
+	Memo sync.Map
 }
 
 // Instruction is one Dockerfile instruction.

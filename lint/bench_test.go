@@ -54,3 +54,35 @@ func BenchmarkLintCorpus(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(units))*float64(b.N)/b.Elapsed().Seconds(), "files/s")
 }
+
+// BenchmarkLintOne lints one Dockerfile of testdata/bench with every
+// rule: small (10 lines, one stage), medium (60 lines, five stages, cache
+// mounts) and large (600 lines, a monorepo of ten services). Each is
+// linted as if its directory were the build context.
+func BenchmarkLintOne(b *testing.B) {
+	l, err := lint.New(rules.All())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, name := range []string{"small", "medium", "large"} {
+		b.Run(name, func(b *testing.B) {
+			abs, err := filepath.Abs(filepath.Join("testdata", "bench", name+".Dockerfile"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			src, err := os.ReadFile(abs)
+			if err != nil {
+				b.Fatal(err)
+			}
+			u := lint.Unit{Path: name + ".Dockerfile", AbsPath: abs, Src: src}
+			if r := l.Lint(u); r.Err != nil || len(r.Findings) == 0 {
+				b.Fatalf("%s: %v, %d findings", name, r.Err, len(r.Findings))
+			}
+			b.SetBytes(int64(len(src)))
+			b.ReportAllocs()
+			for b.Loop() {
+				l.Lint(u)
+			}
+		})
+	}
+}

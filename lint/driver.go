@@ -235,7 +235,7 @@ func (l *Linter) Lint(u Unit) FileResult {
 	sec := findSecrets(fset, f, diags)
 	sec.apply(res.Findings)
 	res.Secrets = sec.ranges
-	setFingerprints(res.Findings, f, res.Lines, RepoPath(l.Root, u.AbsPath, u.Path))
+	setFingerprints(res.Findings, f, res.Lines, RepoPath(l.Root, u.AbsPath, u.Path), sec)
 	if f != nil && f.ParseErr != nil && res.Err == nil {
 		res.Err = fmt.Errorf("BuildKit cannot parse it: %w", f.ParseErr)
 	}

@@ -100,24 +100,43 @@ func anchor(f *dockerfile.File, lines []string, line int) string {
 	return normalise(text, line, line, 0)
 }
 
+// hashInput, when set (by tests), is told what each fingerprint hashes.
+var hashInput func(code, path, text string)
+
+// hashedText is the text a finding at line is fingerprinted by (see
+// anchor) with its secrets masked: lines have the secrets' ranges masked
+// already (secrets.maskLines), and secret values and URL passwords found
+// elsewhere in the text are masked too. A fingerprint does not change
+// when a secret does, and no secret goes into a hash, where a guess could
+// be checked against it. The text of a file without secrets is left as
+// it is, and so are its fingerprints.
+func hashedText(f *dockerfile.File, lines []string, line int, sec *secrets) string {
+	return sec.mask(anchor(f, lines, line))
+}
+
 // setFingerprints fills in the fingerprint of each finding of a unit's
 // Dockerfile, whose findings are sorted; f is the file's model (nil when
-// there is none) and lines its lines, as in FileResult.Lines.
-func setFingerprints(findings []Finding, f *dockerfile.File, lines []string, path string) {
+// there is none), lines its lines, as in FileResult.Lines, and sec its
+// secrets, which are masked in the text hashed (see hashedText).
+func setFingerprints(findings []Finding, f *dockerfile.File, lines []string, path string, sec *secrets) {
 	if len(findings) == 0 {
 		return
 	}
+	lines = sec.maskLines(lines)
 	seen := map[string]int{}
 	texts := map[int]string{} // by line
 	for i := range findings {
 		fd := &findings[i]
 		text, ok := texts[fd.Line]
 		if !ok {
-			text = anchor(f, lines, fd.Line)
+			text = hashedText(f, lines, fd.Line, sec)
 			texts[fd.Line] = text
 		}
 		key := fd.Code + "\x00" + text
 		seen[key]++
+		if hashInput != nil {
+			hashInput(fd.Code, path, text)
+		}
 		fd.Fingerprint = Fingerprint(fd.Code, path, text, seen[key])
 	}
 }

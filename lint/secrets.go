@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"go/token"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/cachelint/cachelint/dockerfile"
@@ -46,7 +47,16 @@ type Range struct {
 type secrets struct {
 	ranges []Range
 	values []string // distinct, longest first, each at least minMaskedLen long
+	// For many values: their lengths, and each value's place in values.
+	lens    []int
+	index   map[string]int
+	starred []int // the values with a '*'
 }
+
+// indexFrom is the number of values from which mask looks for them
+// through an index: with thousands of secrets and of findings, looking
+// for each value in each message is quadratic.
+const indexFrom = 16
 
 // findSecrets returns the secret values of a file: the values of the
 // variables the secret analyzer reported (diags), and URL passwords.
@@ -91,7 +101,24 @@ func findSecrets(fset *token.FileSet, f *dockerfile.File, diags []diag) *secrets
 		return a.Col - b.Col
 	})
 	slices.SortStableFunc(s.values, func(a, b string) int { return len(b) - len(a) })
+	if len(s.values) >= indexFrom {
+		s.buildIndex()
+	}
 	return s
+}
+
+// buildIndex indexes the values for mask.
+func (s *secrets) buildIndex() {
+	s.index = make(map[string]int, len(s.values))
+	for i, v := range s.values {
+		s.index[v] = i
+		if !slices.Contains(s.lens, len(v)) {
+			s.lens = append(s.lens, len(v))
+		}
+		if strings.Contains(v, "*") {
+			s.starred = append(s.starred, i)
+		}
+	}
 }
 
 // valueOf finds the value of the variable whose name is at pos-end, as
@@ -99,8 +126,15 @@ func findSecrets(fset *token.FileSet, f *dockerfile.File, diags []diag) *secrets
 // ENV's old form (ENV KEY value ...), the rest of the instruction. It
 // returns file offsets.
 func valueOf(f *dockerfile.File, pos, end token.Pos) (int, int, bool) {
-	for _, in := range f.Instructions {
-		if pos < in.Pos || pos > in.End {
+	// The instructions are in file order: start at the first that ends
+	// at pos or after it.
+	ins := f.Instructions
+	first := sort.Search(len(ins), func(i int) bool { return ins[i].End >= pos })
+	for _, in := range ins[first:] {
+		if in.Pos > pos {
+			break
+		}
+		if pos > in.End {
 			continue
 		}
 		for i, w := range in.Args {
@@ -173,7 +207,7 @@ func isVariable(s string) bool {
 
 // mask replaces every secret value and URL password in text.
 func (s *secrets) mask(text string) string {
-	for _, v := range s.values {
+	for _, v := range s.present(text) {
 		if strings.Contains(text, v) {
 			text = strings.ReplaceAll(text, v, Mask)
 		}
@@ -190,6 +224,65 @@ func (s *secrets) mask(text string) string {
 		text = b.String()
 	}
 	return text
+}
+
+// present returns the values that mask replaces in text, longest first:
+// all of them when they are few; else those found in text through the
+// index, and those with a '*' (which could match once Mask is in).
+func (s *secrets) present(text string) []string {
+	if s.index == nil {
+		return s.values
+	}
+	var found []int
+	for _, n := range s.lens {
+		for i := 0; i+n <= len(text); i++ {
+			if k, ok := s.index[text[i:i+n]]; ok && !slices.Contains(found, k) {
+				found = append(found, k)
+			}
+		}
+	}
+	for _, k := range s.starred {
+		if !slices.Contains(found, k) {
+			found = append(found, k)
+		}
+	}
+	slices.Sort(found)
+	out := make([]string, len(found))
+	for i, k := range found {
+		out[i] = s.values[k]
+	}
+	return out
+}
+
+// maskLines returns lines with the secrets' ranges replaced by Mask (a
+// copy when there are any).
+func (s *secrets) maskLines(lines []string) []string {
+	if len(s.ranges) == 0 {
+		return lines
+	}
+	out := slices.Clone(lines)
+	// From the last range back, so that the columns of the earlier ones
+	// on a line stay right.
+	for _, r := range slices.Backward(s.ranges) {
+		if r.Line < 1 || r.EndLine > len(out) || r.EndLine < r.Line {
+			continue
+		}
+		first, last := out[r.Line-1], out[r.EndLine-1]
+		start, end := min(max(r.Col-1, 0), len(first)), min(max(r.EndCol-1, 0), len(last))
+		if r.Line == r.EndLine {
+			if end < start {
+				continue
+			}
+			out[r.Line-1] = first[:start] + Mask + first[end:]
+			continue
+		}
+		out[r.Line-1] = first[:start] + Mask
+		for n := r.Line; n < r.EndLine-1; n++ {
+			out[n] = ""
+		}
+		out[r.EndLine-1] = last[end:]
+	}
+	return out
 }
 
 // writes reports whether text holds a secret value or URL password.

@@ -89,6 +89,51 @@ type hider struct {
 	in   *dockerfile.Instruction
 	m    cacheMount
 	inst *install // what the RUN installs under the mount, if anything
+	memo *hiderMemo
+}
+
+// hiderMemo keeps, for one file, what the checks of its cache mounts
+// found so far, so that mounts alike do not scan the same instructions
+// again and again: a file with thousands of cache mounts is checked in
+// time linear in its length for each kind of mount, not in the product.
+type hiderMemo struct {
+	index    map[*dockerfile.Instruction]int // of each instruction in its stage
+	scans    map[scanKey]scanned
+	remounts map[scanKey]scanned
+	copies   map[string][]copySource // by the stage name they copy from
+	copied   map[copiedKey]*laterUse
+}
+
+// scanKey is what a scan of a stage for a later use depends on, for a
+// mount whose install (if any) has no uses function.
+type scanKey struct {
+	st         *dockerfile.Stage
+	id, target string
+}
+
+// scanned is the outcome of a scan of the instructions from..stop of a
+// stage: stop is the instruction that ended it, or the stage's length
+// when none did. A scan for the same key from any start in from..stop
+// has the same outcome.
+type scanned struct {
+	from, stop int
+	use        *laterUse
+	found      bool // for remounted
+}
+
+type copiedKey struct {
+	st     *dockerfile.Stage
+	target string
+}
+
+// copySource is a path copied out of another stage: by COPY --from or a
+// RUN's bind mount from it.
+type copySource struct {
+	in    *dockerfile.Instruction
+	order int    // in the file
+	from  string // as written
+	path  string // made absolute
+	bind  bool
 }
 
 // laterUse is a later step that needs what the mount hid.
@@ -107,6 +152,12 @@ func runCacheMountHidesOutput(pass *analysis.Pass) (any, error) {
 	// A poetry.toml may set virtualenvs.in-project for the project.
 	poetryToml := !ctx.Known() || ctx.Sent("poetry.toml")
 	lex := shell.NewLex(rune(f.Escape))
+	memo := &hiderMemo{index: map[*dockerfile.Instruction]int{}, scans: map[scanKey]scanned{}, remounts: map[scanKey]scanned{}, copied: map[copiedKey]*laterUse{}}
+	for _, s := range f.Stages {
+		for i, in := range s.Instructions {
+			memo.index[in] = i
+		}
+	}
 	for _, s := range f.Stages {
 		if IsWindows(s) {
 			continue
@@ -125,7 +176,7 @@ func runCacheMountHidesOutput(pass *analysis.Pass) (any, error) {
 				if m.Target == "" || m.Target == "/" || m.ReadOnly || !m.Known("id") || !m.Known("readonly") {
 					continue
 				}
-				h := &hider{pass: pass, f: f, lex: lex, in: in, m: m}
+				h := &hider{pass: pass, f: f, lex: lex, in: in, m: m, memo: memo}
 				for j := range insts {
 					if m.covers(insts[j].Dir) {
 						h.inst = &insts[j]
@@ -141,42 +192,54 @@ func runCacheMountHidesOutput(pass *analysis.Pass) (any, error) {
 
 func (h *hider) check() {
 	s := h.in.Stage
-	idx := indexOf(s.Instructions, h.in)
-	if u := h.scanStage(s, s.Instructions[idx+1:]); u != nil {
+	idx := h.memo.index[h.in]
+	if u := h.scanStage(s, idx+1); u != nil {
 		h.report(u)
 		return
 	}
-	if h.inst == nil || h.usedInRun() || h.remounted(s, s.Instructions[idx+1:]) {
+	if h.inst == nil || h.usedInRun() || h.remounted(s, idx+1) {
 		return
 	}
 	h.report(nil)
 }
 
-func indexOf(list []*dockerfile.Instruction, in *dockerfile.Instruction) int {
-	for i, x := range list {
-		if x == in {
-			return i
+// scanStage looks for a later use in the rest of stage st, from its
+// instruction start on; then, if the path is still hidden at the end of
+// st, in copies from st and in the stages built FROM it.
+func (h *hider) scanStage(st *dockerfile.Stage, start int) *laterUse {
+	// What an install's uses function needs cannot be told apart: scans
+	// for such a mount are not shared.
+	key, shared := scanKey{st, h.m.ID, h.m.Target}, h.inst == nil || h.inst.uses == nil
+	if e, ok := h.memo.scans[key]; shared && ok && e.from <= start && start <= e.stop {
+		return e.use
+	}
+	seq := st.Instructions
+	res := scanned{from: start, stop: len(seq)}
+	for i := start; i < len(seq); i++ {
+		u, rewritten := h.scanInstruction(seq[i])
+		if u != nil || rewritten {
+			res.stop, res.use = i, u
+			break
 		}
 	}
-	return len(list) - 1
+	if res.stop == len(seq) {
+		res.use = h.afterStage(st)
+	}
+	if shared {
+		h.memo.scans[key] = res
+	}
+	return res.use
 }
 
-// scanStage looks for a later use in seq, the rest of stage st; then, if
-// the path is still hidden at the end of st, in copies from st and in the
-// stages built FROM it.
-func (h *hider) scanStage(st *dockerfile.Stage, seq []*dockerfile.Instruction) *laterUse {
-	for _, in := range seq {
-		u, rewritten := h.scanInstruction(in)
-		if u != nil || rewritten {
-			return u
-		}
-	}
+// afterStage looks for a use of the path, hidden at the end of stage st,
+// in copies from st and in the stages built FROM it.
+func (h *hider) afterStage(st *dockerfile.Stage) *laterUse {
 	if u := h.copiedFrom(st); u != nil {
 		return u
 	}
 	for _, d := range h.f.Stages {
 		if d.BaseStage == st {
-			if u := h.scanStage(d, d.Instructions); u != nil {
+			if u := h.scanStage(d, 0); u != nil {
 				return u
 			}
 		}
@@ -261,35 +324,73 @@ func cacheID(m *dockerfile.Mount) string {
 // copiedFrom finds a COPY --from (or a RUN bind mount from) stage st of a
 // path under the mount.
 func (h *hider) copiedFrom(st *dockerfile.Stage) *laterUse {
-	names := []string{strconv.Itoa(st.Index)}
-	if st.Name != "" {
-		names = append(names, st.Name)
+	key := copiedKey{st, h.m.Target}
+	if u, ok := h.memo.copied[key]; ok {
+		return u
 	}
+	u := h.findCopiedFrom(st)
+	h.memo.copied[key] = u
+	return u
+}
+
+func (h *hider) findCopiedFrom(st *dockerfile.Stage) *laterUse {
+	if h.memo.copies == nil {
+		h.memo.copies = h.copySources()
+	}
+	// The copies from the stage by number and by name, in file order.
+	bynum, byname := h.memo.copies[strconv.Itoa(st.Index)], []copySource(nil)
+	if st.Name != "" {
+		byname = h.memo.copies[st.Name]
+	}
+	for len(bynum) > 0 || len(byname) > 0 {
+		var c copySource
+		if len(byname) == 0 || len(bynum) > 0 && bynum[0].order < byname[0].order {
+			c, bynum = bynum[0], bynum[1:]
+		} else {
+			c, byname = byname[0], byname[1:]
+		}
+		if !within(c.path, h.m.Target) {
+			continue
+		}
+		if c.bind {
+			return &laterUse{c.in, fmt.Sprintf("the bind mount from %s on line %d reads %s", c.from, c.in.StartLine, c.path), c.path}
+		}
+		return &laterUse{c.in, fmt.Sprintf("COPY --from=%s on line %d copies %s out of it", c.from, c.in.StartLine, c.path), c.path}
+	}
+	return nil
+}
+
+// copySources lists the paths the file copies out of other stages, by the
+// name (lower case) or number of the stage, in file order.
+func (h *hider) copySources() map[string][]copySource {
+	out := map[string][]copySource{}
+	n := 0
 	for _, s := range h.f.Stages {
 		for _, in := range s.Instructions {
 			switch {
 			case in.Copy != nil && in.Copy.From != "":
-				if !oneOf(h.expand(in, in.Copy.From), names...) {
-					continue
-				}
+				from := h.expand(in, in.Copy.From)
 				for _, src := range in.Copy.Sources {
-					if p, ok := h.sourcePath(in, unquote(src.Text)); ok && within(p, h.m.Target) {
-						return &laterUse{in, fmt.Sprintf("COPY --from=%s on line %d copies %s out of it", in.Copy.From, in.StartLine, p), p}
+					if p, ok := h.sourcePath(in, unquote(src.Text)); ok {
+						out[from] = append(out[from], copySource{in: in, order: n, from: in.Copy.From, path: p})
+						n++
 					}
 				}
 			case in.Run != nil:
 				for _, m := range in.Run.Mounts {
-					if m.Type != "bind" || m.From == "" || !oneOf(strings.ToLower(m.From), names...) {
+					if m.Type != "bind" || m.From == "" {
 						continue
 					}
-					if p, ok := h.sourcePath(in, m.Source); ok && within(p, h.m.Target) {
-						return &laterUse{in, fmt.Sprintf("the bind mount from %s on line %d reads %s", m.From, in.StartLine, p), p}
+					if p, ok := h.sourcePath(in, m.Source); ok {
+						from := strings.ToLower(m.From)
+						out[from] = append(out[from], copySource{in: in, order: n, from: m.From, path: p, bind: true})
+						n++
 					}
 				}
 			}
 		}
 	}
-	return nil
+	return out
 }
 
 // expand expands the variables of a word as BuildKit would at in; the
@@ -346,26 +447,38 @@ func (h *hider) usedInRun() bool {
 	return false
 }
 
-// remounted reports whether a later RUN of the stage, or of a stage built
-// FROM it, mounts the same cache: the author keeps the tree in the cache
-// on purpose and mounts it where it is needed.
-func (h *hider) remounted(st *dockerfile.Stage, seq []*dockerfile.Instruction) bool {
-	for _, in := range seq {
-		if in.Run == nil {
+// remounted reports whether a later RUN of the stage, from its
+// instruction start on, or of a stage built FROM it, mounts the same
+// cache: the author keeps the tree in the cache on purpose and mounts it
+// where it is needed.
+func (h *hider) remounted(st *dockerfile.Stage, start int) bool {
+	key := scanKey{st: st, id: h.m.ID}
+	if e, ok := h.memo.remounts[key]; ok && e.from <= start && start <= e.stop {
+		return e.found
+	}
+	seq := st.Instructions
+	res := scanned{from: start, stop: len(seq)}
+	for i := start; i < len(seq) && !res.found; i++ {
+		if seq[i].Run == nil {
 			continue
 		}
-		for _, m := range in.Run.Mounts {
+		for _, m := range seq[i].Run.Mounts {
 			if m.Type == "cache" && (cacheID(m) == h.m.ID || !m.Known("id") || !m.Known("target")) {
-				return true
+				res.stop, res.found = i, true
+				break
 			}
 		}
 	}
-	for _, d := range h.f.Stages {
-		if d.BaseStage == st && h.remounted(d, d.Instructions) {
-			return true
+	if !res.found {
+		for _, d := range h.f.Stages {
+			if d.BaseStage == st && h.remounted(d, 0) {
+				res.found = true
+				break
+			}
 		}
 	}
-	return false
+	h.memo.remounts[key] = res
+	return res.found
 }
 
 func (h *hider) report(u *laterUse) {

@@ -84,11 +84,117 @@ type cacheSlot struct {
 	rel   string
 }
 
-// mountUse is one cache mount with the caches it serves.
+// mountUse is one cache mount with the caches it serves, and what
+// reportIDMismatch compares of it, worked out once.
 type mountUse struct {
 	in    *dockerfile.Instruction
 	m     cacheMount
 	slots []cacheSlot
+
+	line     int    // of the flag
+	variable bool   // its id depends on a variable (variableID)
+	base     string // cacheBase
+	img      ImageRef
+	imgOK    bool   // img is the stage's known base image
+	uid      string // the user the RUN runs as, "" when not known
+}
+
+func newMountUse(f *dockerfile.File, in *dockerfile.Instruction, m cacheMount) *mountUse {
+	u := &mountUse{in: in, m: m, slots: servedSlots(in, m), line: f.Tok.Line(m.Flag.Pos)}
+	u.variable = variableID(m.Mount)
+	u.base = cacheBase(m.Mount)
+	u.img, u.imgOK = baseImage(in.Stage)
+	u.uid = newRunEnv(in, nil).uid()
+	return u
+}
+
+// key is everything reportIDMismatch reads of a mount when it is the
+// first of the two, but for its line: mounts with the same key compare
+// alike with any later one.
+func (u *mountUse) key() string {
+	var b strings.Builder
+	for _, s := range u.slots {
+		fmt.Fprintf(&b, "%p\x00%s\x00%s\x00", s.cache, s.dir, s.rel)
+	}
+	fmt.Fprintf(&b, "\x01%q %q %q %q %q %#v %v %q %v", u.m.ID, u.m.CacheID, u.m.Target, u.base, describeBase(u.m.Mount), u.img, u.imgOK, u.uid, u.variable)
+	return b.String()
+}
+
+// slotID is a cache slot and a mount id.
+type slotID struct {
+	slot cacheSlot
+	id   string
+}
+
+// mountIndex holds the cache mounts seen so far, one of each key (the
+// first), indexed by what a later mount must have in common with one to
+// be reported against it. A later mount is compared with the few mounts
+// that can match, not with every one before it.
+type mountIndex struct {
+	byKey      map[string]bool
+	bySlot     map[cacheSlot][]*mountUse // every mount serving the slot
+	bySlotNoID map[cacheSlot][]*mountUse // those of them without id=
+	bySlotID   map[slotID][]*mountUse    // those of them with the id
+	byCacheID  map[string][]*mountUse    // mounts with this id=
+}
+
+func (x *mountIndex) add(u *mountUse) {
+	if u.variable {
+		return // never reported against
+	}
+	k := u.key()
+	if x.byKey[k] {
+		return // an earlier mount with the key comes first
+	}
+	x.byKey[k] = true
+	for _, s := range u.slots {
+		x.bySlot[s] = append(x.bySlot[s], u)
+		if u.m.CacheID == "" {
+			x.bySlotNoID[s] = append(x.bySlotNoID[s], u)
+		}
+		x.bySlotID[slotID{s, u.m.ID}] = append(x.bySlotID[slotID{s, u.m.ID}], u)
+	}
+	if u.m.CacheID != "" {
+		x.byCacheID[u.m.CacheID] = append(x.byCacheID[u.m.CacheID], u)
+	}
+}
+
+// first finds the first mount that later is reported against, and the
+// diagnostic. Each list is in order: the first of a list that reports is
+// the list's candidate, and the earliest of those wins.
+func (x *mountIndex) first(later *mountUse) (analysis.Diagnostic, bool) {
+	var lists [][]*mountUse
+	for _, s := range later.slots {
+		if later.m.CacheID == "" {
+			lists = append(lists, x.bySlot[s])
+		} else {
+			// Two mounts with ids of their own are reported only for the
+			// same id.
+			lists = append(lists, x.bySlotNoID[s], x.bySlotID[slotID{s, later.m.ID}])
+		}
+	}
+	if later.m.CacheID != "" {
+		lists = append(lists, x.byCacheID[later.m.CacheID])
+	}
+	var best *mountUse
+	var diag analysis.Diagnostic
+	for _, list := range lists {
+		for _, first := range list {
+			if best != nil && !before(first, best) {
+				break
+			}
+			if d, ok := idMismatch(first, later); ok {
+				best, diag = first, d
+				break
+			}
+		}
+	}
+	return diag, best != nil
+}
+
+// before reports whether mount a comes before mount b in the file.
+func before(a, b *mountUse) bool {
+	return a.m.Flag.Pos < b.m.Flag.Pos
 }
 
 func runCacheMountIDMismatch(pass *analysis.Pass) (any, error) {
@@ -96,8 +202,13 @@ func runCacheMountIDMismatch(pass *analysis.Pass) (any, error) {
 	if !hasCacheMounts(f) {
 		return nil, nil
 	}
-	var uses []mountUse
-	reported := map[*dockerfile.Mount]bool{}
+	x := &mountIndex{
+		byKey:      map[string]bool{},
+		bySlot:     map[cacheSlot][]*mountUse{},
+		bySlotNoID: map[cacheSlot][]*mountUse{},
+		bySlotID:   map[slotID][]*mountUse{},
+		byCacheID:  map[string][]*mountUse{},
+	}
 	for _, s := range f.Stages {
 		if IsWindows(s) {
 			continue
@@ -106,25 +217,24 @@ func runCacheMountIDMismatch(pass *analysis.Pass) (any, error) {
 			if in.Run == nil {
 				continue
 			}
+			// The mounts of one RUN are compared with those of the RUNs
+			// before it, not with each other.
+			var uses []*mountUse
 			for _, m := range cacheMounts(in) {
 				if m.Flag.Text == "" {
 					continue
 				}
-				u := mountUse{in: in, m: m, slots: servedSlots(in, m)}
+				u := newMountUse(f, in, m)
 				uses = append(uses, u)
-				if checkRelativeTarget(pass, m) {
-					reported[m.Mount] = true
+				if checkRelativeTarget(pass, m) || u.variable {
+					continue
+				}
+				if d, ok := x.first(u); ok {
+					pass.Report(d)
 				}
 			}
-		}
-	}
-	for i, later := range uses {
-		for _, first := range uses[:i] {
-			if first.in == later.in || reported[later.m.Mount] {
-				continue
-			}
-			if reportIDMismatch(pass, f, first, later) {
-				reported[later.m.Mount] = true
+			for _, u := range uses {
+				x.add(u)
 			}
 		}
 	}
@@ -169,7 +279,7 @@ func servedSlots(in *dockerfile.Instruction, m cacheMount) []cacheSlot {
 }
 
 // sharedSlot is a cache both mounts serve at the same place.
-func sharedSlot(a, b mountUse) (cacheSlot, bool) {
+func sharedSlot(a, b *mountUse) (cacheSlot, bool) {
 	for _, s := range a.slots {
 		if slices.Contains(b.slots, s) {
 			return s, true
@@ -178,53 +288,50 @@ func sharedSlot(a, b mountUse) (cacheSlot, bool) {
 	return cacheSlot{}, false
 }
 
-// reportIDMismatch reports later against first when they should share a
-// cache and do not, or share an id and should not.
-func reportIDMismatch(pass *analysis.Pass, f *dockerfile.File, first, later mountUse) bool {
-	if variableID(first.m.Mount) || variableID(later.m.Mount) {
-		return false
+// idMismatch returns the diagnostic of later against first when they
+// should share a cache and do not, or share an id and should not.
+func idMismatch(first, later *mountUse) (analysis.Diagnostic, bool) {
+	if first.variable || later.variable {
+		return analysis.Diagnostic{}, false
 	}
-	line := f.Tok.Line(first.m.Flag.Pos)
-	sameBase := cacheBase(first.m.Mount) == cacheBase(later.m.Mount)
+	line := first.line
+	sameBase := first.base == later.base
 	if slot, ok := sharedSlot(first, later); ok {
 		switch {
 		case first.m.ID != later.m.ID && sameBase && (first.m.CacheID == "" || later.m.CacheID == "") &&
-			(!systemCache(slot.cache) || sameBaseImage(first.in, later.in)):
+			(!systemCache(slot.cache) || sameBaseImage(first, later)):
 			msg := fmt.Sprintf("this cache mount of the %s has id %s, the one on line %d has id %s: BuildKit keeps two caches and the steps never share what they download",
 				slot.cache.What, describeID(later.m), line, describeID(first.m))
-			pass.Report(analysis.Diagnostic{
+			return analysis.Diagnostic{
 				Pos: later.m.Flag.Pos, End: later.m.Flag.End, Message: msg,
 				SuggestedFixes: []analysis.SuggestedFix{setIDFix(later.m, first.m.ID)},
-			})
-			return true
-		case first.m.ID == later.m.ID && !sameBase && sameUser(first.in, later.in):
+			}, true
+		case first.m.ID == later.m.ID && !sameBase && sameUser(first, later):
 			msg := fmt.Sprintf("this cache mount of the %s has the id of the one on line %d (%s) but %s instead of %s: BuildKit keeps a separate cache for each uid, gid, mode and from, so the steps never share it",
 				slot.cache.What, line, later.m.ID, describeBase(later.m.Mount), describeBase(first.m.Mount))
-			pass.Report(analysis.Diagnostic{
+			return analysis.Diagnostic{
 				Pos: later.m.Flag.Pos, End: later.m.Flag.End, Message: msg,
 				SuggestedFixes: []analysis.SuggestedFix{{Message: "give both mounts the same uid, gid and mode"}},
-			})
-			return true
+			}, true
 		}
-		return false
+		return analysis.Diagnostic{}, false
 	}
 	// One explicit id for two tools' caches on different targets.
 	if first.m.CacheID == "" || first.m.CacheID != later.m.CacheID || first.m.Target == later.m.Target ||
 		len(first.slots) == 0 || len(later.slots) == 0 || sharesCache(first, later) {
-		return false
+		return analysis.Diagnostic{}, false
 	}
 	msg := fmt.Sprintf("id=%s is also the id of the cache mount on line %d, which holds the %s: the %s lands in the same cache, and the two tools' files get in each other's way",
 		later.m.CacheID, line, first.slots[0].cache.What, later.slots[0].cache.What)
-	pass.Report(analysis.Diagnostic{
+	return analysis.Diagnostic{
 		Pos: later.m.Flag.Pos, End: later.m.Flag.End, Message: msg,
 		SuggestedFixes: []analysis.SuggestedFix{{Message: "give each tool's cache its own id"}},
-	})
-	return true
+	}, true
 }
 
 // sharesCache reports whether two mounts serve a cache in common, at any
 // place.
-func sharesCache(a, b mountUse) bool {
+func sharesCache(a, b *mountUse) bool {
 	for _, s := range a.slots {
 		for _, t := range b.slots {
 			if s.cache == t.cache {
@@ -246,18 +353,16 @@ func systemCache(c *Cache) bool {
 	return false
 }
 
-// sameBaseImage reports whether the stages of two instructions start
+// sameBaseImage reports whether the stages of two mounts' RUNs start
 // from the same known image.
-func sameBaseImage(a, b *dockerfile.Instruction) bool {
-	ra, oka := baseImage(a.Stage)
-	rb, okb := baseImage(b.Stage)
-	return oka && okb && ra == rb
+func sameBaseImage(a, b *mountUse) bool {
+	return a.imgOK && b.imgOK && a.img == b.img
 }
 
-// sameUser reports whether two RUNs are known to run as the same user.
-func sameUser(a, b *dockerfile.Instruction) bool {
-	ua, ub := newRunEnv(a, nil).uid(), newRunEnv(b, nil).uid()
-	return ua != "" && ua == ub
+// sameUser reports whether two mounts' RUNs are known to run as the same
+// user.
+func sameUser(a, b *mountUse) bool {
+	return a.uid != "" && a.uid == b.uid
 }
 
 // describeID says where a mount's id comes from.

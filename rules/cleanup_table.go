@@ -68,10 +68,24 @@ func emptiesCache(in *dockerfile.Instruction, n cacheNeed, dirs []string) *docke
 // deletes /etc/apt/apt.conf.d/docker-clean, the hook with which Debian
 // and Ubuntu images delete downloaded packages after each apt run.
 func removesDockerClean(in *dockerfile.Instruction) bool {
-	for _, prev := range stageChain(in.Stage) {
-		if prev == in {
-			break
+	for st := in.Stage; st != nil; st = st.BaseStage {
+		if r := dockerCleanRemover(st); r != nil && (st != in.Stage || r.Pos < in.Pos) {
+			return true
 		}
+	}
+	return false
+}
+
+type dockerCleanKey struct{}
+
+// dockerCleanRemover is the first RUN of a stage's own instructions that
+// deletes docker-clean, nil when none does; worked out once a stage.
+func dockerCleanRemover(s *dockerfile.Stage) *dockerfile.Instruction {
+	if v, ok := s.Memo.Load(dockerCleanKey{}); ok {
+		return v.(*dockerfile.Instruction)
+	}
+	var found *dockerfile.Instruction
+	for _, prev := range s.Instructions {
 		if prev.Run == nil {
 			continue
 		}
@@ -81,10 +95,17 @@ func removesDockerClean(in *dockerfile.Instruction) bool {
 			}
 			for _, p := range removedPaths(c, newRunEnv(prev, c)) {
 				if p == "/etc/apt/apt.conf.d/docker-clean" || p == "/etc/apt/apt.conf.d" {
-					return true
+					found = prev
 				}
 			}
+			if found != nil {
+				break
+			}
+		}
+		if found != nil {
+			break
 		}
 	}
-	return false
+	v, _ := s.Memo.LoadOrStore(dockerCleanKey{}, found)
+	return v.(*dockerfile.Instruction)
 }

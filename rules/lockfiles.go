@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"path"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -266,23 +267,47 @@ func lockSiteOf(chain []*dockerfile.Instruction, idx int, c *dockerfile.Command,
 	if s.dir == "" || len(t.Lockfiles) == 0 || len(t.Manifests) == 0 {
 		return s
 	}
+	x := lockIndexOf(chain, placedAt)
 	dirs := ancestors(s.dir)
+	// The placement nearest before the install (the last RUN's mounts
+	// only for the install itself), the first of an instruction's: the
+	// manifest copied into its directory, and what covers a lockfile in
+	// it or above it. The index gives the placements that can be either.
+	ok := func(e placedRef) bool { return e.i <= idx && (!e.pl.mount || e.i == idx) }
+	m := nearest(idx, ok, func(e placedRef) bool { return matchName(e.pl.name, t.Manifests[0]) },
+		x.manifests[dirName{s.dir, t.Manifests[0]}], x.manifestGlobs[s.dir])
 	manifestIdx := -1
-	for i := idx; i >= 0; i-- {
-		for _, pl := range placedAt(chain[i]) {
-			if pl.mount && i != idx {
-				continue // a bind mount lasts for its own RUN only
+	if m != nil {
+		pl := *m.pl
+		s.manifest, manifestIdx = &pl, m.i
+	}
+	var lists [][]placedRef
+	seen := map[string]bool{}
+	for _, d := range append(slices.Clone(dirs), "", "/") {
+		if seen[d] {
+			continue
+		}
+		seen[d] = true
+		lists = append(lists, x.trees[d], x.globs[d])
+		for _, l := range t.Lockfiles {
+			lists = append(lists, x.files[dirName{d, l}])
+		}
+	}
+	l := nearest(idx, ok, func(e placedRef) bool {
+		for _, d := range dirs {
+			if _, ok := placesLock(*e.pl, d, t.Lockfiles); ok {
+				return true
 			}
-			if s.manifest == nil && pl.ctx && pl.known && !pl.tree && pl.dir == s.dir && matchName(pl.name, t.Manifests[0]) {
-				s.manifest, manifestIdx = &pl, i
-			}
-			if s.lock == nil {
-				for _, d := range dirs {
-					if name, ok := placesLock(pl, d, t.Lockfiles); ok {
-						s.lock, s.lockName = &pl, name
-						break
-					}
-				}
+		}
+		return false
+	}, lists...)
+	if l != nil {
+		pl := *l.pl
+		s.lock = &pl
+		for _, d := range dirs {
+			if name, ok := placesLock(pl, d, t.Lockfiles); ok {
+				s.lockName = name
+				break
 			}
 		}
 	}
@@ -309,6 +334,100 @@ func lockSiteOf(chain []*dockerfile.Instruction, idx int, c *dockerfile.Command,
 		}
 	}
 	return s
+}
+
+// placedRef is a placement of a chain: placed by the chain's instruction
+// i, the j-th of those it places.
+type placedRef struct {
+	i, j int
+	pl   *placed
+}
+
+type dirName struct{ dir, name string }
+
+// lockIndex indexes the placements of a stage chain by where they land,
+// for lockSiteOf: a file with thousands of installs and copies would
+// otherwise look at every copy before every install. Each list is in
+// chain order.
+type lockIndex struct {
+	chain []*dockerfile.Instruction
+	// Known files from the context, not trees: as manifests, by
+	// directory and name, or by directory when the name is a pattern.
+	manifests     map[dirName][]placedRef
+	manifestGlobs map[string][]placedRef
+	// Every placement, as what may cover a lockfile: known files by
+	// directory and name, or by directory when the name is a pattern;
+	// trees and unknown sources by directory.
+	files map[dirName][]placedRef
+	globs map[string][]placedRef
+	trees map[string][]placedRef
+}
+
+type lockIndexKey struct{}
+
+// lockIndexOf returns the index of a stage chain, kept with its last
+// stage (a stage's chain is the same whichever stage it is asked for).
+func lockIndexOf(chain []*dockerfile.Instruction, placedAt func(*dockerfile.Instruction) []placed) *lockIndex {
+	last := chain[len(chain)-1].Stage
+	if last != nil {
+		if v, ok := last.Memo.Load(lockIndexKey{}); ok {
+			if x := v.(*lockIndex); len(x.chain) == len(chain) && x.chain[0] == chain[0] {
+				return x
+			}
+		}
+	}
+	x := &lockIndex{chain: chain, manifests: map[dirName][]placedRef{}, manifestGlobs: map[string][]placedRef{},
+		files: map[dirName][]placedRef{}, globs: map[string][]placedRef{}, trees: map[string][]placedRef{}}
+	for i, in := range chain {
+		pls := placedAt(in)
+		for j := range pls {
+			pl := &pls[j]
+			e := placedRef{i, j, pl}
+			glob := pl.name == "" || strings.ContainsAny(pl.name, "*?[\\")
+			if pl.ctx && pl.known && !pl.tree {
+				if glob {
+					x.manifestGlobs[pl.dir] = append(x.manifestGlobs[pl.dir], e)
+				} else {
+					x.manifests[dirName{pl.dir, pl.name}] = append(x.manifests[dirName{pl.dir, pl.name}], e)
+				}
+			}
+			switch {
+			case pl.tree || !pl.known:
+				x.trees[pl.dir] = append(x.trees[pl.dir], e)
+			case glob:
+				x.globs[pl.dir] = append(x.globs[pl.dir], e)
+			default:
+				x.files[dirName{pl.dir, pl.name}] = append(x.files[dirName{pl.dir, pl.name}], e)
+			}
+		}
+	}
+	if last != nil {
+		last.Memo.Store(lockIndexKey{}, x)
+	}
+	return x
+}
+
+// nearest returns the placement of the lists nearest before the
+// instruction idx of the chain, the first of its instruction's, for
+// which ok and match hold; nil when there is none.
+func nearest(idx int, ok, match func(placedRef) bool, lists ...[]placedRef) *placedRef {
+	var best *placedRef
+	for _, list := range lists {
+		// The last entry at idx or before.
+		k := sort.Search(len(list), func(k int) bool { return list[k].i > idx }) - 1
+		for ; k >= 0; k-- {
+			e := list[k]
+			if best != nil && (e.i < best.i || e.i == best.i && e.j > best.j) {
+				break
+			}
+			if ok(e) && match(e) {
+				best = &list[k]
+				// An earlier placement of the same instruction comes first.
+				continue
+			}
+		}
+	}
+	return best
 }
 
 // writesLock reports whether a command of a tool may write its lockfile:

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/cachelint/cachelint/dockerfile"
@@ -170,23 +171,56 @@ func isNumeric(s string) bool {
 func createdUser(in *dockerfile.Instruction, c *dockerfile.Command, u string) (User, bool) {
 	var found User
 	ok := false
-	for _, prev := range stageChain(in.Stage) {
-		if prev.Run == nil {
-			continue
-		}
-		for _, pc := range prev.Run.Commands {
-			if prev == in && pc == c {
+	var stages []*dockerfile.Stage
+	for st := in.Stage; st != nil; st = st.BaseStage {
+		stages = append(stages, st)
+	}
+	cmd := -1 // c's index in the RUN; -1 for the whole RUN
+	if c != nil && in.Run != nil {
+		cmd = slices.Index(in.Run.Commands, c)
+	}
+	for i := len(stages) - 1; i >= 0; i-- {
+		for _, a := range userAdds(stages[i]) {
+			if a.in == in && cmd >= 0 && a.cmd >= cmd || stages[i] == in.Stage && a.in.Pos > in.Pos {
 				break
 			}
-			if name, acct, isAdd := parseUserAdd(pc.Argv()); isAdd && (name == u || acct.UID == u && acct.UID != "") {
-				found, ok = acct, true
+			if a.name == u || a.acct.UID == u && a.acct.UID != "" {
+				found, ok = a.acct, true
 			}
-		}
-		if prev == in {
-			break
 		}
 	}
 	return found, ok
+}
+
+// userAdd is a useradd or adduser command of a stage.
+type userAdd struct {
+	in   *dockerfile.Instruction
+	cmd  int // index in the RUN's commands
+	name string
+	acct User
+}
+
+type userAddsKey struct{}
+
+// userAdds lists the useradd and adduser commands of a stage's own
+// instructions, in order; worked out once a stage.
+func userAdds(s *dockerfile.Stage) []userAdd {
+	if v, ok := s.Memo.Load(userAddsKey{}); ok {
+		return v.([]userAdd)
+	}
+	var out []userAdd
+	for _, in := range s.Instructions {
+		if in.Run == nil {
+			continue
+		}
+		for i, pc := range in.Run.Commands {
+			if name, acct, isAdd := parseUserAdd(pc.Argv()); isAdd {
+				out = append(out, userAdd{in, i, name, acct})
+			}
+		}
+	}
+	v, _ := s.Memo.LoadOrStore(userAddsKey{}, out)
+	return v.([]userAdd)
 }
 
 // parseUserAdd reads a useradd or adduser command (shadow, Debian and
