@@ -76,7 +76,7 @@ func (l *Linter) LintRepo(ru RepoUnit) []FileResult {
 		slices.SortFunc(sec.values, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
 		sec.apply(res.Findings)
 		res.Secrets = sec.ranges
-		setFingerprints(res.Findings, nil, res.Lines, RepoPath(l.Root, u.AbsPath, u.Path))
+		setFingerprints(res.Findings, nil, res.Lines, RepoPath(l.Root, u.AbsPath, u.Path), sec)
 		for _, e := range repo.Errors {
 			if e.File == f && res.Err == nil {
 				res.Err = fmt.Errorf("cannot parse it (line %d): %s", fset.Position(e.Pos).Line, e.Msg)
