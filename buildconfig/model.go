@@ -287,7 +287,8 @@ type Job struct {
 	// GitHub-hosted runners, GitLab's docker:dind service.
 	Hosted bool
 	// Matrix lists the matrix axes of the job (GitHub strategy.matrix,
-	// GitLab parallel:matrix).
+	// GitLab parallel:matrix); a GitHub axis with a single literal value
+	// is left out, as it does not tell the entries apart.
 	Matrix []string
 	// Image is the container image the job's scripts run in (GitLab
 	// image:), as written; its Docker CLI version decides whether plain

@@ -566,8 +566,77 @@ func (w *wfParser) job(key, n *yaml.Node) {
 
 // matrix records the axes of a job's matrix (the keys but include and
 // exclude, and the keys of the include entries) and returns the values
-// written for each axis.
+// written for each axis. An axis that has one literal value in every
+// entry (architectures: [linux/amd64]) is not recorded: it does not tell
+// the entries apart.
 func (w *wfParser) matrix(j *Job, n *yaml.Node) map[string][]*yaml.Node {
+	vals := w.matrixValues(j, n)
+	j.Matrix = slices.DeleteFunc(j.Matrix, func(axis string) bool {
+		return w.constantAxis(n, axis)
+	})
+	return vals
+}
+
+// constantAxis reports whether a matrix axis has the same literal value
+// in every entry: a list of one value that the include entries do not
+// change, or, in a matrix made of include entries only, the same value
+// in each of them.
+func (w *wfParser) constantAxis(n *yaml.Node, axis string) bool {
+	value := ""
+	set := false
+	same := func(v *yaml.Node) bool {
+		if v = deref(v); v == nil || v.Kind != yaml.ScalarNode || hasExpr(v.Value) || set && v.Value != value {
+			return false
+		}
+		value, set = v.Value, true
+		return true
+	}
+	base, isBase := false, false
+	var include *yaml.Node
+	for _, p := range w.pairs(n) {
+		switch p.k.Value {
+		case "exclude":
+		case "include":
+			include = deref(p.v)
+		default:
+			base = true
+			if p.k.Value != axis {
+				continue
+			}
+			isBase = true
+			v := deref(p.v)
+			if v.Kind != yaml.SequenceNode || len(v.Content) != 1 || !same(v.Content[0]) {
+				return false
+			}
+		}
+	}
+	if include == nil {
+		return set
+	}
+	if include.Kind != yaml.SequenceNode || base && !isBase {
+		// Include entries add a key of their own to some entries only.
+		return false
+	}
+	for _, e := range include.Content {
+		found := false
+		for _, ep := range w.pairs(e) {
+			if ep.k.Value == axis {
+				found = true
+				if !same(ep.v) {
+					return false
+				}
+			}
+		}
+		if !found && !isBase {
+			return false // this entry has no value for the axis
+		}
+	}
+	return set
+}
+
+// matrixValues records the axes of a job's matrix and returns the values
+// written for each axis.
+func (w *wfParser) matrixValues(j *Job, n *yaml.Node) map[string][]*yaml.Node {
 	vals := map[string][]*yaml.Node{}
 	if n == nil || n.Kind != yaml.MappingNode {
 		return vals
