@@ -1102,6 +1102,11 @@ func (js *jobState) bake(st *Step, env map[string]Value) {
 	if onBakeInvocation != nil {
 		onBakeInvocation(inv)
 	}
+	if bakeSourceElsewhere(expanded(input(st, "source"), env)) {
+		// The bake files and Dockerfiles are those of another
+		// repository, or of a place known only at run time.
+		return
+	}
 	before := len(l.repo.Builds)
 	for _, b := range l.bakeBuilds(inv) {
 		if !slices.Contains(l.repo.Builds[before:], b) {
@@ -1123,6 +1128,31 @@ func expanded(v Value, env map[string]Value) Value {
 	return v
 }
 
+// bakeSourceElsewhere reports whether bake-action's source is not this
+// repository: a Git or HTTP URL, or an expression or variable whose
+// value is not known here (${{ matrix.source }}).
+func bakeSourceElsewhere(source Value) bool {
+	s := strings.TrimSpace(source.Text)
+	if _, ok := thisRepoSource(s); ok || s == "" || strings.HasPrefix(s, "{{defaultContext}}") {
+		return false
+	}
+	return source.Dynamic || isRemote(s) || strings.Contains(s, "$")
+}
+
+// thisRepoURL matches a Git URL of the workflow's own repository, at any
+// ref: ${{ github.server_url }}/${{ github.repository }}.git#v1.2:subdir.
+var thisRepoURL = regexp.MustCompile(`^\$\{\{\s*github\.server_url\s*\}\}/\$\{\{\s*github\.repository\s*\}\}(?:\.git)?(?:#[^:]*)?(?::(.*))?$`)
+
+// thisRepoSource reports whether a bake-action source is the workflow's
+// own repository at some ref, and the subdirectory it names.
+func thisRepoSource(s string) (string, bool) {
+	m := thisRepoURL.FindStringSubmatch(s)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
 // bakeDir is the directory of the repository bake-action reads its files
 // from: its source when that is a directory of the repository, under its
 // workdir, else the workdir ("." for the root). A source of the form
@@ -1135,6 +1165,8 @@ func bakeDir(workdir, source Value) string {
 	s := strings.TrimSpace(source.Text)
 	if sub, ok := strings.CutPrefix(s, "{{defaultContext}}:"); ok {
 		s = sub
+	} else if sub, ok := thisRepoSource(s); ok {
+		s, source.Dynamic = sub, false
 	}
 	if s == "" || source.Dynamic || isRemote(s) || strings.Contains(s, "{{") || strings.Contains(s, "$") || path.IsAbs(s) {
 		return dir
