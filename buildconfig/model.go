@@ -134,6 +134,10 @@ type Build struct {
 	Step     *Step  // the workflow step it runs in; nil outside workflows
 	// Target is the bake target this build is, nil for other kinds.
 	BakeTarget string
+	// Guessed is set for a bake target that the invocation names only by
+	// an expression (targets: ${{ matrix.target }}): it is one of the
+	// targets the invocation may build, not one it surely builds.
+	Guessed bool
 
 	Context    Value // the build context as written; "." when not written
 	Dockerfile Value // the Dockerfile as written; empty for the default

@@ -554,7 +554,7 @@ func (w *wfParser) job(key, n *yaml.Node) {
 		return
 	}
 	js := &jobState{w: w, job: j, shell: shell, dir: dir, builder: &Builder{Driver: "docker", Default: true},
-		ids: map[string]*Builder{}, names: map[string]*Builder{}}
+		ids: map[string]*Builder{}, names: map[string]*Builder{}, matrix: matrix}
 	for i, sn := range steps.Content {
 		if m := deref(sn); m.Kind != yaml.MappingNode {
 			w.l.errorf(w.f, w.pos(sn), "step %d of job %q is a mapping (uses: or run: ...), not %s", i+1, key.Value, kindName(m))
@@ -727,9 +727,10 @@ type jobState struct {
 	job        *Job
 	shell, dir Value // defaults.run
 	builder    *Builder
-	containerd bool                // the Docker daemon set up uses the containerd image store
-	ids        map[string]*Builder // setup-buildx steps by id
-	names      map[string]*Builder // and by the name: input
+	containerd bool                    // the Docker daemon set up uses the containerd image store
+	ids        map[string]*Builder     // setup-buildx steps by id
+	names      map[string]*Builder     // and by the name: input
+	matrix     map[string][]*yaml.Node // the values written for each matrix axis
 }
 
 // The actions a workflow's builds depend on.
@@ -1090,7 +1091,7 @@ func (js *jobState) bake(st *Step, env map[string]Value) {
 	inv := &bakeInvocation{Kind: BakeAction, File: js.w.f, Pos: st.Pos, End: st.End, Job: js.job, Step: st,
 		Builder: js.builderFor(st), Env: env,
 		Files:   l.splitList(input(st, "files"), true),
-		Targets: l.splitList(input(st, "targets"), true),
+		Targets: js.matrixTargets(l.splitList(input(st, "targets"), true)),
 		Set:     l.splitList(input(st, "set"), false),
 		Push:    boolInput(input(st, "push")),
 		Load:    boolInput(input(st, "load")),
@@ -1113,6 +1114,40 @@ func (js *jobState) bake(st *Step, env map[string]Value) {
 			l.add(b)
 		}
 	}
+}
+
+// matrixTargets replaces a target written as a matrix value alone
+// (${{ matrix.target }}) by the values the matrix gives it, when they are
+// all written out: the entries build each of them.
+func (js *jobState) matrixTargets(targets []Value) []Value {
+	var out []Value
+	for _, t := range targets {
+		m := matrixRef.FindStringSubmatch(strings.TrimSpace(t.Text))
+		if m == nil || !literalValues(js.matrix[m[1]]) {
+			out = append(out, t)
+			continue
+		}
+		for _, v := range js.matrix[m[1]] {
+			if !slices.ContainsFunc(out, func(o Value) bool { return o.Text == v.Value && !o.Dynamic }) {
+				out = append(out, Value{Text: v.Value, Pos: t.Pos, End: t.End})
+			}
+		}
+	}
+	return out
+}
+
+// literalValues reports whether matrix values are all written out as
+// plain scalars.
+func literalValues(vs []*yaml.Node) bool {
+	if len(vs) == 0 {
+		return false
+	}
+	for _, v := range vs {
+		if v == nil || v.Kind != yaml.ScalarNode || v.Value == "" || hasExpr(v.Value) {
+			return false
+		}
+	}
+	return true
 }
 
 // onBakeInvocation, when set (by tests), sees each bake-action invocation

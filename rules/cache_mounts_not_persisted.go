@@ -64,8 +64,10 @@ of the job mentions a cache dance (buildkit-cache-dance) or saves the
 builder's state directory with actions/cache. Not reported: self-hosted
 runners; remote, cloud or kubernetes builders and builders chosen by a
 name; builds with no-cache (a cold build on purpose, such as a build-time
-benchmark); a target that is an expression; cache mounts only in stages
-the target does not build.
+benchmark); a target that is an expression (a Dockerfile target, or bake
+targets named by ${{ matrix.target }} unless every bake target it may be
+has a cache mount); cache mounts only in stages the target does not
+build.
 
 Sources:
 - https://docs.docker.com/build/ci/github-actions/cache/#cache-mounts
@@ -83,7 +85,23 @@ func runCacheMountsNotPersisted(pass *analysis.Pass) (any, error) {
 		return nil, nil
 	}
 	seen := onceAt{}
+	// A step that names its bake targets by an expression may build any
+	// of the targets the expression matches: it is reported only when
+	// each of them has a cache mount.
+	unsure := map[*buildconfig.Step]bool{}
 	for _, b := range repo.Builds {
+		if b.Guessed && b.Step != nil {
+			if st := b.Stage(); st == nil {
+				unsure[b.Step] = true
+			} else if in, _ := firstCacheMount(st); in == nil {
+				unsure[b.Step] = true
+			}
+		}
+	}
+	for _, b := range repo.Builds {
+		if b.Guessed && unsure[b.Step] {
+			continue
+		}
 		if b.Job == nil || !b.Job.Hosted || b.Builder == nil || b.Builder.KeepState || b.NoCache.IsSet() {
 			continue
 		}
