@@ -179,9 +179,11 @@ func (l *loader) bakeBuilds(inv *bakeInvocation) []*Build {
 	}
 	p.invFile = errFile
 	var builds []*Build
-	for _, r := range p.choose(names, from) {
+	chosen, guessed := p.chooseGuessed(names, from)
+	for _, r := range chosen {
 		r.attrs = applyBakeOverrides(r.name, r.attrs, overrides)
 		b := p.build(r, dir)
+		b.Guessed = guessed[r]
 		b.Kind = inv.Kind
 		b.File = inv.File
 		b.Pos, b.End = inv.Pos, inv.End
@@ -1164,10 +1166,25 @@ func (p *bakeProject) expand(d *bakeDef) []*bakeResolved {
 // order. from holds the values naming them, for errors; nil for names
 // that come from a bake file.
 func (p *bakeProject) choose(names []string, from []Value) []*bakeResolved {
+	out, _ := p.chooseGuessed(names, from)
+	return out
+}
+
+// chooseGuessed is choose, and tells the targets that only a dynamic name
+// (${{ matrix.target }}, turned into a pattern) matched: the invocation
+// may build them or not.
+func (p *bakeProject) chooseGuessed(names []string, from []Value) ([]*bakeResolved, map[*bakeResolved]bool) {
 	var out []*bakeResolved
 	seen := map[*bakeResolved]bool{}
-	add := func(rs []*bakeResolved) {
+	guessed := map[*bakeResolved]bool{}
+	sure := map[*bakeResolved]bool{}
+	add := func(rs []*bakeResolved, dynamic bool) {
 		for _, r := range rs {
+			if dynamic {
+				guessed[r] = true
+			} else {
+				sure[r] = true
+			}
 			if !seen[r] {
 				seen[r] = true
 				out = append(out, r)
@@ -1179,9 +1196,12 @@ func (p *bakeProject) choose(names []string, from []Value) []*bakeResolved {
 		if i < len(from) {
 			at = from[i]
 		}
-		add(p.lookup(name, at, nil))
+		add(p.lookup(name, at, nil), at.Dynamic)
 	}
-	return out
+	for r := range sure {
+		delete(guessed, r)
+	}
+	return out, guessed
 }
 
 // lookup resolves one name: a group (its targets, groups in groups), a

@@ -238,6 +238,13 @@ var workspaceVars = map[string]bool{"CI_PROJECT_DIR": true, "GITHUB_WORKSPACE": 
 // configuration sets to a constant by their values; ok is false when a
 // variable or expression with no known value is left.
 func expandPath(p string, env map[string]Value) (string, bool) {
+	return expandPathDepth(p, env, 0)
+}
+
+// expandPathDepth is expandPath for a value that variables lead to at a
+// depth (DOCKERFILE_PATH: $BACKEND_DOCKERFILE_PATH, which is
+// $CI_PROJECT_DIR/backend/Dockerfile).
+func expandPathDepth(p string, env map[string]Value, depth int) (string, bool) {
 	ok := true
 	out := pathVar.ReplaceAllStringFunc(p, func(m string) string {
 		sub := pathVar.FindStringSubmatch(m)
@@ -245,7 +252,16 @@ func expandPath(p string, env map[string]Value) (string, bool) {
 		if workspaceVars[name] {
 			return "."
 		}
-		if v, found := env[name]; found && !v.Dynamic && v.Text != "" {
+		v, found := env[name]
+		if found && v.Dynamic && depth < 8 && strings.Contains(v.Text, "$") {
+			// A value made of other variables (GitLab's
+			// DOCKERFILE_PATH: $BACKEND_DOCKERFILE_PATH) is known
+			// when they are.
+			if t, known := expandPathDepth(v.Text, env, depth+1); known {
+				return t
+			}
+		}
+		if found && !v.Dynamic && v.Text != "" {
 			return v.Text
 		}
 		ok = false

@@ -134,6 +134,10 @@ type Build struct {
 	Step     *Step  // the workflow step it runs in; nil outside workflows
 	// Target is the bake target this build is, nil for other kinds.
 	BakeTarget string
+	// Guessed is set for a bake target that the invocation names only by
+	// an expression (targets: ${{ matrix.target }}): it is one of the
+	// targets the invocation may build, not one it surely builds.
+	Guessed bool
 
 	Context    Value // the build context as written; "." when not written
 	Dockerfile Value // the Dockerfile as written; empty for the default
@@ -287,7 +291,8 @@ type Job struct {
 	// GitHub-hosted runners, GitLab's docker:dind service.
 	Hosted bool
 	// Matrix lists the matrix axes of the job (GitHub strategy.matrix,
-	// GitLab parallel:matrix).
+	// GitLab parallel:matrix); a GitHub axis with a single literal value
+	// is left out, as it does not tell the entries apart.
 	Matrix []string
 	// Image is the container image the job's scripts run in (GitLab
 	// image:), as written; its Docker CLI version decides whether plain

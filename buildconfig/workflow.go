@@ -554,7 +554,7 @@ func (w *wfParser) job(key, n *yaml.Node) {
 		return
 	}
 	js := &jobState{w: w, job: j, shell: shell, dir: dir, builder: &Builder{Driver: "docker", Default: true},
-		ids: map[string]*Builder{}, names: map[string]*Builder{}}
+		ids: map[string]*Builder{}, names: map[string]*Builder{}, matrix: matrix}
 	for i, sn := range steps.Content {
 		if m := deref(sn); m.Kind != yaml.MappingNode {
 			w.l.errorf(w.f, w.pos(sn), "step %d of job %q is a mapping (uses: or run: ...), not %s", i+1, key.Value, kindName(m))
@@ -566,8 +566,77 @@ func (w *wfParser) job(key, n *yaml.Node) {
 
 // matrix records the axes of a job's matrix (the keys but include and
 // exclude, and the keys of the include entries) and returns the values
-// written for each axis.
+// written for each axis. An axis that has one literal value in every
+// entry (architectures: [linux/amd64]) is not recorded: it does not tell
+// the entries apart.
 func (w *wfParser) matrix(j *Job, n *yaml.Node) map[string][]*yaml.Node {
+	vals := w.matrixValues(j, n)
+	j.Matrix = slices.DeleteFunc(j.Matrix, func(axis string) bool {
+		return w.constantAxis(n, axis)
+	})
+	return vals
+}
+
+// constantAxis reports whether a matrix axis has the same literal value
+// in every entry: a list of one value that the include entries do not
+// change, or, in a matrix made of include entries only, the same value
+// in each of them.
+func (w *wfParser) constantAxis(n *yaml.Node, axis string) bool {
+	value := ""
+	set := false
+	same := func(v *yaml.Node) bool {
+		if v = deref(v); v == nil || v.Kind != yaml.ScalarNode || hasExpr(v.Value) || set && v.Value != value {
+			return false
+		}
+		value, set = v.Value, true
+		return true
+	}
+	base, isBase := false, false
+	var include *yaml.Node
+	for _, p := range w.pairs(n) {
+		switch p.k.Value {
+		case "exclude":
+		case "include":
+			include = deref(p.v)
+		default:
+			base = true
+			if p.k.Value != axis {
+				continue
+			}
+			isBase = true
+			v := deref(p.v)
+			if v.Kind != yaml.SequenceNode || len(v.Content) != 1 || !same(v.Content[0]) {
+				return false
+			}
+		}
+	}
+	if include == nil {
+		return set
+	}
+	if include.Kind != yaml.SequenceNode || base && !isBase {
+		// Include entries add a key of their own to some entries only.
+		return false
+	}
+	for _, e := range include.Content {
+		found := false
+		for _, ep := range w.pairs(e) {
+			if ep.k.Value == axis {
+				found = true
+				if !same(ep.v) {
+					return false
+				}
+			}
+		}
+		if !found && !isBase {
+			return false // this entry has no value for the axis
+		}
+	}
+	return set
+}
+
+// matrixValues records the axes of a job's matrix and returns the values
+// written for each axis.
+func (w *wfParser) matrixValues(j *Job, n *yaml.Node) map[string][]*yaml.Node {
 	vals := map[string][]*yaml.Node{}
 	if n == nil || n.Kind != yaml.MappingNode {
 		return vals
@@ -658,9 +727,10 @@ type jobState struct {
 	job        *Job
 	shell, dir Value // defaults.run
 	builder    *Builder
-	containerd bool                // the Docker daemon set up uses the containerd image store
-	ids        map[string]*Builder // setup-buildx steps by id
-	names      map[string]*Builder // and by the name: input
+	containerd bool                    // the Docker daemon set up uses the containerd image store
+	ids        map[string]*Builder     // setup-buildx steps by id
+	names      map[string]*Builder     // and by the name: input
+	matrix     map[string][]*yaml.Node // the values written for each matrix axis
 }
 
 // The actions a workflow's builds depend on.
@@ -1021,7 +1091,7 @@ func (js *jobState) bake(st *Step, env map[string]Value) {
 	inv := &bakeInvocation{Kind: BakeAction, File: js.w.f, Pos: st.Pos, End: st.End, Job: js.job, Step: st,
 		Builder: js.builderFor(st), Env: env,
 		Files:   l.splitList(input(st, "files"), true),
-		Targets: l.splitList(input(st, "targets"), true),
+		Targets: js.matrixTargets(l.splitList(input(st, "targets"), true)),
 		Set:     l.splitList(input(st, "set"), false),
 		Push:    boolInput(input(st, "push")),
 		Load:    boolInput(input(st, "load")),
@@ -1033,12 +1103,51 @@ func (js *jobState) bake(st *Step, env map[string]Value) {
 	if onBakeInvocation != nil {
 		onBakeInvocation(inv)
 	}
+	if bakeSourceElsewhere(expanded(input(st, "source"), env)) {
+		// The bake files and Dockerfiles are those of another
+		// repository, or of a place known only at run time.
+		return
+	}
 	before := len(l.repo.Builds)
 	for _, b := range l.bakeBuilds(inv) {
 		if !slices.Contains(l.repo.Builds[before:], b) {
 			l.add(b)
 		}
 	}
+}
+
+// matrixTargets replaces a target written as a matrix value alone
+// (${{ matrix.target }}) by the values the matrix gives it, when they are
+// all written out: the entries build each of them.
+func (js *jobState) matrixTargets(targets []Value) []Value {
+	var out []Value
+	for _, t := range targets {
+		m := matrixRef.FindStringSubmatch(strings.TrimSpace(t.Text))
+		if m == nil || !literalValues(js.matrix[m[1]]) {
+			out = append(out, t)
+			continue
+		}
+		for _, v := range js.matrix[m[1]] {
+			if !slices.ContainsFunc(out, func(o Value) bool { return o.Text == v.Value && !o.Dynamic }) {
+				out = append(out, Value{Text: v.Value, Pos: t.Pos, End: t.End})
+			}
+		}
+	}
+	return out
+}
+
+// literalValues reports whether matrix values are all written out as
+// plain scalars.
+func literalValues(vs []*yaml.Node) bool {
+	if len(vs) == 0 {
+		return false
+	}
+	for _, v := range vs {
+		if v == nil || v.Kind != yaml.ScalarNode || v.Value == "" || hasExpr(v.Value) {
+			return false
+		}
+	}
+	return true
 }
 
 // onBakeInvocation, when set (by tests), sees each bake-action invocation
@@ -1054,6 +1163,31 @@ func expanded(v Value, env map[string]Value) Value {
 	return v
 }
 
+// bakeSourceElsewhere reports whether bake-action's source is not this
+// repository: a Git or HTTP URL, or an expression or variable whose
+// value is not known here (${{ matrix.source }}).
+func bakeSourceElsewhere(source Value) bool {
+	s := strings.TrimSpace(source.Text)
+	if _, ok := thisRepoSource(s); ok || s == "" || strings.HasPrefix(s, "{{defaultContext}}") {
+		return false
+	}
+	return source.Dynamic || isRemote(s) || strings.Contains(s, "$")
+}
+
+// thisRepoURL matches a Git URL of the workflow's own repository, at any
+// ref: ${{ github.server_url }}/${{ github.repository }}.git#v1.2:subdir.
+var thisRepoURL = regexp.MustCompile(`^\$\{\{\s*github\.server_url\s*\}\}/\$\{\{\s*github\.repository\s*\}\}(?:\.git)?(?:#[^:]*)?(?::(.*))?$`)
+
+// thisRepoSource reports whether a bake-action source is the workflow's
+// own repository at some ref, and the subdirectory it names.
+func thisRepoSource(s string) (string, bool) {
+	m := thisRepoURL.FindStringSubmatch(s)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
 // bakeDir is the directory of the repository bake-action reads its files
 // from: its source when that is a directory of the repository, under its
 // workdir, else the workdir ("." for the root). A source of the form
@@ -1066,6 +1200,8 @@ func bakeDir(workdir, source Value) string {
 	s := strings.TrimSpace(source.Text)
 	if sub, ok := strings.CutPrefix(s, "{{defaultContext}}:"); ok {
 		s = sub
+	} else if sub, ok := thisRepoSource(s); ok {
+		s, source.Dynamic = sub, false
 	}
 	if s == "" || source.Dynamic || isRemote(s) || strings.Contains(s, "{{") || strings.Contains(s, "$") || path.IsAbs(s) {
 		return dir

@@ -64,8 +64,12 @@ of the job mentions a cache dance (buildkit-cache-dance) or saves the
 builder's state directory with actions/cache. Not reported: self-hosted
 runners; remote, cloud or kubernetes builders and builders chosen by a
 name; builds with no-cache (a cold build on purpose, such as a build-time
-benchmark); a target that is an expression; cache mounts only in stages
-the target does not build.
+benchmark); a second build of the same Dockerfile on the same builder
+in the job, which finds the mounts the first one filled; a target that
+is an expression (a Dockerfile target, or bake
+targets named by ${{ matrix.target }} unless every bake target it may be
+has a cache mount); cache mounts only in stages the target does not
+build.
 
 Sources:
 - https://docs.docker.com/build/ci/github-actions/cache/#cache-mounts
@@ -83,7 +87,24 @@ func runCacheMountsNotPersisted(pass *analysis.Pass) (any, error) {
 		return nil, nil
 	}
 	seen := onceAt{}
+	warmed := map[warmKey]bool{}
+	// A step that names its bake targets by an expression may build any
+	// of the targets the expression matches: it is reported only when
+	// each of them has a cache mount.
+	unsure := map[*buildconfig.Step]bool{}
 	for _, b := range repo.Builds {
+		if b.Guessed && b.Step != nil {
+			if st := b.Stage(); st == nil {
+				unsure[b.Step] = true
+			} else if in, _ := firstCacheMount(st); in == nil {
+				unsure[b.Step] = true
+			}
+		}
+	}
+	for _, b := range repo.Builds {
+		if b.Guessed && unsure[b.Step] {
+			continue
+		}
 		if b.Job == nil || !b.Job.Hosted || b.Builder == nil || b.Builder.KeepState || b.NoCache.IsSet() {
 			continue
 		}
@@ -101,6 +122,16 @@ func runCacheMountsNotPersisted(pass *analysis.Pass) (any, error) {
 		if f, p, _ := buildSite(b); !seen.first(p) || f == nil {
 			continue
 		}
+		// A later build of the same Dockerfile on the same builder in
+		// the job finds the mounts that the first one filled.
+		key := warmKey{b.Job, b.Builder, b.DockerfilePath}
+		if b.Builder.Default {
+			key.builder = nil
+		}
+		if b.DockerfilePath != "" && warmed[key] {
+			continue
+		}
+		warmed[key] = true
 		runner := "GitHub-hosted runners"
 		if jobFile(b).Kind == buildconfig.GitLab {
 			runner = "a fresh docker:dind service"
@@ -118,6 +149,14 @@ func runCacheMountsNotPersisted(pass *analysis.Pass) (any, error) {
 		})
 	}
 	return nil, nil
+}
+
+// warmKey is a Dockerfile built on a builder in a job; builder is nil
+// for the default builder.
+type warmKey struct {
+	job     *buildconfig.Job
+	builder *buildconfig.Builder
+	df      string
 }
 
 // dockerfileOf is the Dockerfile a build builds, for messages.
