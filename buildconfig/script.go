@@ -358,8 +358,11 @@ func parseMakefile(src []byte) *mkFile {
 				if end <= idx {
 					continue
 				}
-				s := max(sg.Index, idx)
-				rb.add(b.buf[s:min(end, len(text))], sg.Offset+s-sg.Index)
+				s, e := max(sg.Index, idx), min(end, len(text))
+				if s >= e {
+					continue // past the comment that ends the line
+				}
+				rb.add(b.buf[s:e], sg.Offset+s-sg.Index)
 			}
 			rb.buf = bytes.TrimRight(rb.buf, " \t")
 			rb.add([]byte{'\n'}, b.offset(len(b.buf)-1)+1)
