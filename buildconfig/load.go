@@ -39,6 +39,10 @@ func KindOf(rel string) Kind {
 	return 0
 }
 
+// CannotRead starts the message of a ParseErr for a file that could not
+// be read at all.
+const CannotRead = "cannot read it: "
+
 // loader builds a Repo.
 type loader struct {
 	repo  *Repo
@@ -112,7 +116,7 @@ func (l *loader) register(shown, rel string, kind Kind) *File {
 	l.files[rel] = f
 	l.repo.Files = append(l.repo.Files, f)
 	if err != nil {
-		l.errorf(f, token.NoPos, "cannot read it: %v", err)
+		l.errorf(f, token.NoPos, "%s%v", CannotRead, err)
 		return nil
 	}
 	return f

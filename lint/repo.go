@@ -78,7 +78,11 @@ func (l *Linter) LintRepo(ru RepoUnit) []FileResult {
 		res.Secrets = sec.ranges
 		setFingerprints(res.Findings, nil, res.Lines, RepoPath(l.Root, u.AbsPath, u.Path), sec)
 		for _, e := range repo.Errors {
-			if e.File == f && res.Err == nil {
+			switch {
+			case e.File != f || res.Err != nil:
+			case strings.HasPrefix(e.Msg, buildconfig.CannotRead):
+				res.Err = errors.New(strings.TrimPrefix(e.Msg, buildconfig.CannotRead))
+			default:
 				res.Err = fmt.Errorf("cannot parse it (line %d): %s", fset.Position(e.Pos).Line, e.Msg)
 			}
 		}
@@ -95,7 +99,7 @@ func (l *Linter) LintRepo(ru RepoUnit) []FileResult {
 func (l *Linter) readText(abs string) ([]byte, error) {
 	data, err := l.readFile(abs)
 	if err != nil {
-		return nil, err
+		return nil, Cause(err) // the file is named where the error is reported
 	}
 	if err := checkText(data); err != nil {
 		return nil, errors.New(strings.TrimPrefix(err.Error(), ErrNotDockerfile.Error()+": "))

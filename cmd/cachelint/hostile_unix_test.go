@@ -306,3 +306,28 @@ func TestOutputToStreams(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigFileThatIsAPipe: a named pipe where the walk expects a
+// workflow is refused without being opened (the run does not block): one
+// line on standard error naming it, exit status 2, and the Dockerfile and
+// the other workflow are still linted.
+func TestConfigFileThatIsAPipe(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	writeFile(t, "repo/Dockerfile", findingSrc)
+	writeFile(t, "repo/.github/workflows/ok.yml", "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build .\n")
+	if err := syscall.Mkfifo("repo/.github/workflows/pipe.yml", 0o644); err != nil {
+		t.Fatal(err)
+	}
+	status, stdout, stderr := runCLI(t, "--color", "never", "repo")
+	if status != exitError {
+		t.Errorf("exit status %d, want 2", status)
+	}
+	want := "cachelint: repo/.github/workflows/pipe.yml: is a named pipe (FIFO), not a regular file"
+	if lines := errorLines(t, stderr); len(lines) != 1 || lines[0] != want {
+		t.Errorf("stderr %q, want %q", stderr, want)
+	}
+	if !strings.Contains(stdout, "repo/Dockerfile:2:6: warning CL001") || !strings.Contains(stdout, "in 3 files") {
+		t.Errorf("the other files are not reported:\n%s", stdout)
+	}
+}
