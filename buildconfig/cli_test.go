@@ -116,6 +116,9 @@ func TestScriptBuilds(t *testing.T) {
 		{"not builds", "docker run --rm app\ndocker buildx ls\necho docker build .\ndocker build --help >/dev/null || true\n",
 			[]string{"build.sh:4:1 docker build ctx=. df=Dockerfile builder=default stages=2"}},
 		{"unparsable script", "docker build . (\n", nil},
+		{"flags in an unquoted variable are split into fields",
+			"docker buildx create --use\ncache=\"--cache-from=type=gha,scope=rel --cache-to=type=gha,scope=rel\"\ndocker buildx build ${cache} \"$quoted\" .\n",
+			[]string{`build.sh:3:1 docker buildx build ctx=. df=Dockerfile from=gha:rel@3:21 to=gha:rel@3:21 builder="docker-container" stages=2`}},
 		{"bake from a script", "docker buildx create --use\ndocker buildx bake -f docker-bake.hcl --set '*.cache-to=type=gha,mode=max' --push app\n",
 			[]string{`build.sh:2:1 docker buildx bake ctx=. df=Dockerfile tag=r/app:1 to=gha:buildkit@2:45,mode=max push builder="docker-container" stages=2`}},
 	} {

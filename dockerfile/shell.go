@@ -522,7 +522,17 @@ func (w *walker) callExpr(c *syntax.CallExpr, s *syntax.Stmt, st *shellState) {
 	}
 	args := make([]Arg, 0, len(c.Args))
 	for _, word := range c.Args {
-		args = append(args, w.arg(word, st))
+		a := w.arg(word, st)
+		if a.Lit && w.splitsOnBlanks(word, st) {
+			// An unquoted variable holding blanks is split into fields,
+			// as the shell does (cache="--cache-from=... --cache-to=...";
+			// docker build $cache .). Each field keeps the word's place.
+			for _, field := range strings.Fields(a.Value) {
+				args = append(args, Arg{Value: field, Lit: true, Pos: a.Pos, End: a.End})
+			}
+			continue
+		}
+		args = append(args, a)
 	}
 	// A shell reading a heredoc on stdin runs it as its script: bash <<EOF,
 	// bash -ex <<EOF (flags, but no -c and no script file).
@@ -822,6 +832,19 @@ func (w *walker) parts(parts []syntax.WordPart, st *shellState, sb *strings.Buil
 			sb.WriteString(w.src.s[p.Pos().Offset():p.End().Offset()])
 		}
 	}
+}
+
+// splitsOnBlanks reports whether a word holds an unquoted variable whose
+// known value has blanks in it, which the shell splits into fields.
+func (w *walker) splitsOnBlanks(word *syntax.Word, st *shellState) bool {
+	for _, p := range word.Parts {
+		if pe, ok := p.(*syntax.ParamExp); ok {
+			if v, known := w.lookup(pe, st); known && strings.ContainsAny(v, " \t\n") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (w *walker) lookup(p *syntax.ParamExp, st *shellState) (string, bool) {

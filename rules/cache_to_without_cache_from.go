@@ -12,7 +12,7 @@ import (
 )
 
 // CacheToWithoutCacheFrom flags a cache export that no build of the
-// repository imports.
+// repository imports, and (as info) an import that no build exports.
 var CacheToWithoutCacheFrom = &analysis.Analyzer{
 	Name: "cache_to_without_cache_from",
 	Doc: `a build exports a cache that no build imports
@@ -53,10 +53,19 @@ also read by a local import of the same job at another directory: the
 usual rotation (export to a new directory, then move it over the old
 one).
 
+The other way round, a cache-from that no build of the repository may
+write is reported as info: the import finds nothing unless something
+outside the repository exports there (another repository's CI, a
+developer's push), which cachelint cannot see. An import of an image that
+a build of the repository tags is left to CL111 (cache-from-plain-image),
+and one that such a build fills with inline cache is what inline cache is
+for.
+
 Not reported: inline cache (it travels with the image, see CL111 and
-CL102), an export whose place is unknown. A registry cache imported only
-outside the repository (another repository's CI, developers' machines) is
-reported: suppress the finding there.
+CL102), an export or import whose place is unknown, an import when some
+export of the repository has an unknown type. A registry cache imported
+only outside the repository (another repository's CI, developers'
+machines) is reported: suppress the finding there.
 
 Sources:
 - https://docs.docker.com/build/cache/backends/#command-syntax
@@ -115,7 +124,70 @@ func runCacheToWithoutCacheFrom(pass *analysis.Pass) (any, error) {
 			pass.Report(analysis.Diagnostic{Pos: c.Pos, End: c.End, Message: msg, SuggestedFixes: []analysis.SuggestedFix{fix}})
 		}
 	}
+	reportUnwrittenImports(pass, repo, reads, done)
 	return nil, nil
+}
+
+// reportUnwrittenImports reports, as info, each cache import that no
+// export of the repository may write.
+func reportUnwrittenImports(pass *analysis.Pass, repo *buildconfig.Repo, reads []cacheRead, done map[token.Pos]bool) {
+	var writes []cacheRead
+	for _, b := range repo.Builds {
+		for _, c := range b.CacheTo {
+			if c.Type == "" {
+				return // an export of unknown type may write anything
+			}
+			writes = append(writes, cacheRead{b, c})
+		}
+	}
+	for _, r := range reads {
+		loc, ok := location(r.c, false)
+		if !ok || r.c.Type == "inline" || !r.c.Pos.IsValid() || done[r.c.Pos] {
+			continue
+		}
+		if r.c.Type == "registry" {
+			if writers, _ := imageWriters(repo, r.b, loc); len(writers) > 0 {
+				continue // an image the repository builds: CL111's, or inline cache
+			}
+		}
+		if cacheIsWritten(r, loc, writes) {
+			continue
+		}
+		done[r.c.Pos] = true
+		place := fmt.Sprintf("%s %s `%s`", r.c.Type, locationKey(r.c.Type, false), loc.Text)
+		if r.c.Type == "gha" {
+			if _, set := r.c.Get("scope"); !set {
+				place = "gha scope `buildkit` (the default)"
+			}
+		}
+		pass.Report(analysis.Diagnostic{
+			Pos: r.c.Pos, End: r.c.End, Category: LowerToInfo,
+			Message:        fmt.Sprintf("cache imported from %s is exported by no build in the repository: the import finds nothing unless something outside the repository writes it", place),
+			SuggestedFixes: []analysis.SuggestedFix{{Message: "export the cache there from the build that should fill it (cache-to with the same place and mode=max), or remove this cache-from"}},
+		})
+	}
+}
+
+// cacheIsWritten reports whether some export of the repository may write
+// the place an import reads.
+func cacheIsWritten(r cacheRead, loc buildconfig.Value, writes []cacheRead) bool {
+	want := expandConstEnv(loc.Text, r.b.Env)
+	for _, w := range writes {
+		if w.c.Type != r.c.Type {
+			continue
+		}
+		if r.c.Type == "local" && (w.b == r.b || r.b.Job != nil && w.b.Job == r.b.Job) {
+			return true // the same job's local cache, maybe rotated
+		}
+		to, ok := location(w.c, true)
+		if !ok {
+			return true // an export of that type whose place is not said
+		}
+		if placesMayEqual(r.c.Type, expandConstEnv(to.Text, w.b.Env), want) {
+			return true
+		}
+	}
+	return false
 }
 
 // cacheIsRead reports whether some import of the repository may read
