@@ -2,6 +2,7 @@ package dockerfile
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -133,6 +134,17 @@ func TestCommands(t *testing.T) {
 				t.Errorf("commands:\n got %q\nwant %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestFieldSplitting: an unquoted variable whose value has blanks is
+// split into fields, as the shell splits it; a quoted one is one word.
+func TestFieldSplitting(t *testing.T) {
+	f := Parse("Dockerfile", []byte("FROM a\nARG PKGS=\"curl  git\"\nRUN apt-get install -y $PKGS \"$PKGS\"\n"), nil)
+	got := f.Instructions[2].Run.Commands[0].Argv()
+	want := []string{"apt-get", "install", "-y", "curl", "git", "curl  git"}
+	if !slices.Equal(got, want) {
+		t.Errorf("argv %q, want %q", got, want)
 	}
 }
 
