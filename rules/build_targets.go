@@ -285,6 +285,11 @@ func (w sideWork) Describe(dockerfilePath string) string {
 	if df == "" {
 		df = "the Dockerfile"
 	}
+	if w.Via != nil && w.Via.Stage != nil && w.Via.Stage != w.Target {
+		// The copy is in a stage the target is built FROM.
+		return fmt.Sprintf("%s of %s builds on stage `%s`, which %s stage `%s`%s, which runs %s",
+			w.targetText(), df, stageName(w.Via.Stage), reads, stageName(w.From), line, w.stepText())
+	}
 	return fmt.Sprintf("%s of %s %s stage `%s`%s, which runs %s", w.targetText(), df, reads, stageName(w.From), line, w.stepText())
 }
 

@@ -41,7 +41,7 @@ func TestTargetSideWork(t *testing.T) {
 			want: "target `app` of web/Dockerfile mounts stage `wheels` (line 4), which runs `pip wheel` (line 2)"},
 		{name: "side stage of a base stage", target: "final",
 			src:  "FROM rust AS build\nRUN cargo build --release\nFROM debian AS runtime\nCOPY --from=build /t/app /app\nFROM runtime AS final\nUSER app\n",
-			want: "target `final` of web/Dockerfile copies from stage `build` (line 4), which runs `cargo build` (line 2)"},
+			want: "target `final` of web/Dockerfile builds on stage `runtime`, which copies from stage `build` (line 4), which runs `cargo build` (line 2)"},
 		{name: "by index",
 			src:  "FROM maven\nRUN mvn package\nFROM eclipse-temurin\nCOPY --from=0 /target/app.jar /app.jar\n",
 			want: "the last stage of web/Dockerfile copies from stage `0` (line 4), which runs `mvn package` (line 2)"},

@@ -160,8 +160,16 @@ func inlineFixHelp(b *buildconfig.Build) string {
 			break
 		}
 	}
-	return fmt.Sprintf("export a registry cache in max mode instead, cache-to type=registry,ref=%s:buildcache,mode=max, "+
-		"and import it with cache-from type=registry,ref=%s:buildcache (on a docker-container builder)", repo, repo)
+	tag := "buildcache"
+	own := ""
+	if b.BakeTarget != "" {
+		// Bake targets (a matrix's entries too) often share an entry:
+		// one ref for all would make them overwrite each other (CL105).
+		tag = "buildcache-<target>"
+		own = ", a ref of its own for each bake target,"
+	}
+	return fmt.Sprintf("export a registry cache in max mode instead, cache-to type=registry,ref=%s:%s,mode=max%s "+
+		"and import it with cache-from type=registry,ref=%s:%s (on a docker-container builder)", repo, tag, own, repo, tag)
 }
 
 // repoOfRef is the repository of an image reference without its tag or
