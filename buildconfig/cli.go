@@ -317,16 +317,7 @@ func (s *scan) build(c *dockerfile.Command, kind BuildKind, args []dockerfile.Ar
 
 // buildArg parses K=V (or K alone, taken from the environment).
 func (s *scan) buildArg(a dockerfile.Arg) BuildArg {
-	v := s.value(a)
-	k, val, ok := strings.Cut(v.Text, "=")
-	ba := BuildArg{Name: k, HasValue: ok, Pos: v.Pos, End: v.End}
-	if ok {
-		ba.Value = Value{Text: val, Pos: v.Pos, End: v.End, Dynamic: v.Dynamic && isDynamic(val)}
-		if int(v.End-v.Pos) == len(v.Text) {
-			ba.Value.Pos = v.Pos + token.Pos(len(k)+1)
-		}
-	}
-	return ba
+	return parseBuildArg(s.value(a), isDynamic)
 }
 
 // bake hands docker buildx bake to the bake resolver.

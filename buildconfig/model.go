@@ -71,6 +71,22 @@ func (f *File) Pos(offset int) token.Pos {
 	return f.Tok.Pos(min(max(offset, 0), f.Tok.Size()))
 }
 
+// Contains reports whether a position is in the file.
+func (f *File) Contains(p token.Pos) bool {
+	return f != nil && f.Tok != nil && p.IsValid() && int(p) >= f.Tok.Base() && int(p) <= f.Tok.Base()+f.Tok.Size()
+}
+
+// FileAt returns the configuration file a position is in, nil when it is
+// in none (a Dockerfile, or no position).
+func (r *Repo) FileAt(p token.Pos) *File {
+	for _, f := range r.Files {
+		if f.Contains(p) {
+			return f
+		}
+	}
+	return nil
+}
+
 // ParseErr is a configuration file, or a part of one, that could not be
 // parsed. Pos is where the problem is (the file's start when unknown).
 type ParseErr struct {
@@ -93,6 +109,12 @@ type Value struct {
 
 // IsSet reports whether the value was written at all.
 func (v Value) IsSet() bool { return v.Text != "" || v.Pos.IsValid() }
+
+// Verbatim reports whether the value's positions span exactly its text,
+// so that a part of the text can be located, or an edit made, by offset.
+func (v Value) Verbatim() bool {
+	return v.Pos.IsValid() && v.End.IsValid() && int(v.End-v.Pos) == len(v.Text)
+}
 
 // BuildKind says what runs a build.
 type BuildKind int

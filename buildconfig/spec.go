@@ -64,7 +64,7 @@ func isDynamic(s string) bool {
 // trimming blanks, with each field's position when the value's text is
 // where it says it is (its positions span exactly its text).
 func splitCSV(v Value) []Value {
-	verbatim := v.Pos.IsValid() && int(v.End-v.Pos) == len(v.Text)
+	verbatim := v.Verbatim()
 	var out []Value
 	start, quoted, depth := 0, false, 0
 	emit := func(end int) {
@@ -101,6 +101,21 @@ func splitCSV(v Value) []Value {
 	}
 	emit(len(v.Text))
 	return out
+}
+
+// parseBuildArg parses a build argument written K=V, or K alone (taken
+// from the environment). dynamic says whether a piece of text holds a
+// part unknown before the build, in the syntax of the file it comes from.
+func parseBuildArg(v Value, dynamic func(string) bool) BuildArg {
+	k, val, ok := strings.Cut(v.Text, "=")
+	ba := BuildArg{Name: strings.TrimSpace(k), HasValue: ok, Pos: v.Pos, End: v.End}
+	if ok {
+		ba.Value = Value{Text: val, Pos: v.Pos, End: v.End, Dynamic: v.Dynamic && dynamic(val)}
+		if v.Verbatim() {
+			ba.Value.Pos = v.Pos + token.Pos(len(k)+1)
+		}
+	}
+	return ba
 }
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
@@ -208,7 +223,7 @@ func (l *loader) source(tf *token.File) []byte {
 // trimValue drops the blanks around a value, moving its position along
 // when it spans its text.
 func trimValue(v Value) Value {
-	verbatim := v.Pos.IsValid() && int(v.End-v.Pos) == len(v.Text)
+	verbatim := v.Verbatim()
 	lead := len(v.Text) - len(strings.TrimLeft(v.Text, " \t\r"))
 	t := strings.TrimSpace(v.Text)
 	out := Value{Text: t, Pos: v.Pos, End: v.End, Dynamic: v.Dynamic}

@@ -992,7 +992,7 @@ func (js *jobState) buildPush(st *Step, env map[string]Value) {
 	}
 	b.NoCacheFilters = l.splitList(input(st, "no-cache-filters"), true)
 	for _, v := range l.splitList(input(st, "build-args"), false) {
-		b.BuildArgs = append(b.BuildArgs, buildArgOf(v))
+		b.BuildArgs = append(b.BuildArgs, parseBuildArg(v, hasExpr))
 	}
 	b.Secrets = append(b.Secrets, l.splitList(input(st, "secrets"), false)...)
 	b.Secrets = append(b.Secrets, l.splitList(input(st, "secret-files"), false)...)
@@ -1069,20 +1069,6 @@ func pushesImage(o Value) bool {
 		}
 	}
 	return typ == "registry" || typ == "image" && push
-}
-
-// buildArgOf parses a build-args line: K=V, or K alone (taken from the
-// environment).
-func buildArgOf(v Value) BuildArg {
-	k, val, ok := strings.Cut(v.Text, "=")
-	ba := BuildArg{Name: strings.TrimSpace(k), HasValue: ok, Pos: v.Pos, End: v.End}
-	if ok {
-		ba.Value = Value{Text: val, Pos: v.Pos, End: v.End, Dynamic: v.Dynamic && hasExpr(val)}
-		if v.Pos.IsValid() && int(v.End-v.Pos) == len(v.Text) {
-			ba.Value.Pos = v.Pos + token.Pos(len(k)+1)
-		}
-	}
-	return ba
 }
 
 // bake hands a docker/bake-action step to the bake resolver.

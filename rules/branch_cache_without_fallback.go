@@ -94,7 +94,7 @@ func runBranchCacheWithoutFallback(pass *analysis.Pass) (any, error) {
 			}
 			loc = attrValue(repo, loc)
 			pos, end := loc.Pos, loc.End
-			if !verbatim(loc) {
+			if !loc.Verbatim() {
 				pos, end = c.Pos, c.End
 			}
 			if !pos.IsValid() || done[pos] {
@@ -164,7 +164,7 @@ func appendCacheFrom(b *buildconfig.Build, entry string) []analysis.TextEdit {
 		return nil
 	}
 	last := b.CacheFrom[len(b.CacheFrom)-1]
-	if !verbatim(last.Value) {
+	if !last.Verbatim() {
 		return nil
 	}
 	indent, before, _ := lineIndent(b.File, last.Pos)

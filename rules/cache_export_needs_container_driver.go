@@ -203,7 +203,7 @@ func reportDockerDriverExport(pass *analysis.Pass, b *buildconfig.Build, c *buil
 	fix := analysis.SuggestedFix{}
 	if jobFile(b).Kind == buildconfig.Workflow {
 		fix.Message = "add a `docker/setup-buildx-action` step before this build (it sets up a docker-container builder)"
-		if b.Step != nil && !fixed[b.Job] && b.Builder.Default && inFile(jobFile(b), c.Pos) {
+		if b.Step != nil && !fixed[b.Job] && b.Builder.Default && jobFile(b).Contains(c.Pos) {
 			if e, ok := insertStepBefore(jobFile(b), b.Step, "name: Set up Docker Buildx", "uses: docker/setup-buildx-action@v3"); ok {
 				fix.TextEdits = []analysis.TextEdit{e}
 				fixed[b.Job] = true

@@ -3,7 +3,6 @@ package rules
 import (
 	"fmt"
 	"go/token"
-	"regexp"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -146,7 +145,7 @@ func runCacheFromPlainImage(pass *analysis.Pass) (any, error) {
 // written alike in the same file.
 func imageWriters(repo *buildconfig.Repo, b *buildconfig.Build, ref buildconfig.Value) ([]*buildconfig.Build, buildconfig.Value) {
 	norm := normalImageRef(ref)
-	dynamic := ref.Dynamic || isDynamicText(ref.Text)
+	dynamic := ref.Dynamic || hasDynamicPart(ref.Text)
 	var out []*buildconfig.Build
 	var tag buildconfig.Value
 	add := func(o *buildconfig.Build) {
@@ -192,11 +191,6 @@ func plainImageHelp(w *buildconfig.Build, ref buildconfig.Value) string {
 		"(cache-to type=registry,ref=%s:buildcache,mode=max) and import that", inline, r)
 }
 
-// dynamicPart matches the parts of a value that are unknown before the
-// build runs: GitHub expressions, shell and make variables, command
-// substitutions.
-var dynamicPart = regexp.MustCompile("\\$\\{\\{.*?\\}\\}|\\$\\{[^}]*\\}|\\$\\([^)]*\\)|\\$[A-Za-z_][A-Za-z0-9_]*|`[^`]*`")
-
 // mayBeCacheRef reports whether an image reference may be the ref of one
 // of the registry cache exports: equal, or equal for some value of their
 // variables.
@@ -209,50 +203,49 @@ func mayBeCacheRef(ref buildconfig.Value, exports []buildconfig.Value) bool {
 	return false
 }
 
-// refsMayMatch reports whether two references may name the same image.
+// refsMayMatch reports whether two references may name the same image:
+// equal, or equal for some value of their run-time parts (each may stand
+// for any text).
 func refsMayMatch(a, b buildconfig.Value) bool {
 	na, nb := normalImageRef(a), normalImageRef(b)
 	if na == nb {
 		return true
 	}
-	da, db := dynamicPart.MatchString(na), dynamicPart.MatchString(nb)
+	da, db := dynamicParts(na), dynamicParts(nb)
 	switch {
-	case !da && !db:
+	case len(da) == 0 && len(db) == 0:
 		return false
-	case da && !db:
-		return refPattern(na).MatchString(nb) || refPattern(na).MatchString(strings.TrimSpace(b.Text))
-	case !da && db:
-		return refPattern(nb).MatchString(na) || refPattern(nb).MatchString(strings.TrimSpace(a.Text))
+	case len(db) == 0:
+		return holesMatch(na, da, nb) || holesMatch(na, da, strings.TrimSpace(b.Text))
+	case len(da) == 0:
+		return holesMatch(nb, db, na) || holesMatch(nb, db, strings.TrimSpace(a.Text))
 	}
-	// Both have unknown parts: they may match when their literal
+	// Both have run-time parts: they may match when their literal
 	// beginnings and ends agree.
-	pa, sa := literalEnds(na)
-	pb, sb := literalEnds(nb)
-	return (strings.HasPrefix(pa, pb) || strings.HasPrefix(pb, pa)) && (strings.HasSuffix(sa, sb) || strings.HasSuffix(sb, sa))
+	return mayEqual(na, nb)
 }
 
-// refPattern turns a reference with unknown parts into a regular
-// expression where each unknown part matches anything.
-func refPattern(s string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString("^")
-	last := 0
-	for _, m := range dynamicPart.FindAllStringIndex(s, -1) {
-		b.WriteString(regexp.QuoteMeta(s[last:m[0]]))
-		b.WriteString(".*")
-		last = m[1]
+// holesMatch reports whether s is pattern with each of its holes (spans
+// of pattern, in order) replaced by some text.
+func holesMatch(pattern string, holes [][2]int, s string) bool {
+	if !strings.HasPrefix(s, pattern[:holes[0][0]]) {
+		return false
 	}
-	b.WriteString(regexp.QuoteMeta(s[last:]))
-	b.WriteString("$")
-	return regexp.MustCompile(b.String())
-}
-
-// literalEnds returns the literal text before the first unknown part and
-// after the last one.
-func literalEnds(s string) (prefix, suffix string) {
-	ms := dynamicPart.FindAllStringIndex(s, -1)
-	if len(ms) == 0 {
-		return s, s
+	rest := s[holes[0][0]:]
+	for k, h := range holes {
+		next := len(pattern)
+		if k+1 < len(holes) {
+			next = holes[k+1][0]
+		}
+		lit := pattern[h[1]:next]
+		if k+1 == len(holes) {
+			return strings.HasSuffix(rest, lit)
+		}
+		i := strings.Index(rest, lit)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len(lit):]
 	}
-	return s[:ms[0][0]], s[ms[len(ms)-1][1]:]
+	return true
 }

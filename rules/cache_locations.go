@@ -55,32 +55,14 @@ func location(c *buildconfig.CacheSpec, export bool) (buildconfig.Value, bool) {
 // alone when the file holds it at the end of the key=value pair the
 // attribute spans (the model places an attribute at its pair).
 func attrValue(repo *buildconfig.Repo, v buildconfig.Value) buildconfig.Value {
-	if verbatim(v) || !v.Pos.IsValid() {
+	if v.Verbatim() || !v.Pos.IsValid() || !v.End.IsValid() {
 		return v
 	}
-	var f *buildconfig.File
-	for _, rf := range repo.Files {
-		if rf.Tok != nil && rf.Tok.Base() <= int(v.Pos) && int(v.End) <= rf.Tok.Base()+rf.Tok.Size() {
-			f = rf
-			break
-		}
+	start := v.End - token.Pos(len(v.Text))
+	if t, ok := textAt(repo, start, v.End); start >= v.Pos && ok && t == v.Text {
+		v.Pos = start
 	}
-	if f == nil {
-		return v
-	}
-	end := f.Tok.Offset(v.End)
-	start := end - len(v.Text)
-	if start < f.Tok.Offset(v.Pos) || end > len(f.Src) || string(f.Src[start:end]) != v.Text {
-		return v
-	}
-	v.Pos = f.Pos(start)
 	return v
-}
-
-// verbatim reports whether a value is written exactly as its text at its
-// position, so that an edit can replace or extend it.
-func verbatim(v buildconfig.Value) bool {
-	return v.Pos.IsValid() && int(v.End-v.Pos) == len(v.Text)
 }
 
 // dynamicParts returns the spans of the parts of a text whose value is

@@ -144,7 +144,7 @@ func runCacheMountsNotPersisted(pass *analysis.Pass) (any, error) {
 		pass.Report(analysis.Diagnostic{
 			Pos: pos, End: end,
 			Message: fmt.Sprintf("job %q builds %s on %s, a new builder every run, and its RUN on line %d uses a cache mount%s: nothing saves the builder's cache mounts between runs, so they start empty every time",
-				b.Job.Name, dockerfileOf(b), runner, in.StartLine, target),
+				b.Job.Name, dockerfileName(b), runner, in.StartLine, target),
 			SuggestedFixes: []analysis.SuggestedFix{{Message: "save and restore the mounts with actions/cache and reproducible-containers/buildkit-cache-dance, or rely on an exported layer cache (mode=max)"}},
 		})
 	}
@@ -157,14 +157,6 @@ type warmKey struct {
 	job     *buildconfig.Job
 	builder *buildconfig.Builder
 	df      string
-}
-
-// dockerfileOf is the Dockerfile a build builds, for messages.
-func dockerfileOf(b *buildconfig.Build) string {
-	if b.DockerfilePath != "" {
-		return b.DockerfilePath
-	}
-	return "its Dockerfile"
 }
 
 // firstCacheMount finds the first RUN with a cache mount among the

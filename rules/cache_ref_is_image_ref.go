@@ -113,7 +113,7 @@ func imageWithRef(repo *buildconfig.Repo, b *buildconfig.Build, ref buildconfig.
 			return t, b, true
 		}
 	}
-	dynamic := ref.Dynamic || isDynamicText(ref.Text)
+	dynamic := ref.Dynamic || hasDynamicPart(ref.Text)
 	for _, o := range repo.Builds {
 		if o == b || o.Legacy || dynamic && o.File != b.File {
 			continue
@@ -135,7 +135,7 @@ func placeOf(pass *analysis.Pass, repo *buildconfig.Repo, at, from token.Pos) st
 		return ""
 	}
 	line := pass.Fset.Position(at).Line
-	if f := fileOf(repo, at); f != nil && f != fileOf(repo, from) {
+	if f := repo.FileAt(at); f != nil && f != repo.FileAt(from) {
 		return fmt.Sprintf(" (%s:%d)", repoPath(f), line)
 	}
 	if line == pass.Fset.Position(from).Line {

@@ -32,17 +32,15 @@ func imageRefs(b *buildconfig.Build) []buildconfig.Value {
 			}
 		}
 		if (typ == "image" || typ == "registry") && names != "" && !strings.Contains(o.Text, `"`) {
-			refs = append(refs, buildconfig.Value{Text: names, Pos: o.Pos, End: o.End, Dynamic: o.Dynamic && isDynamicText(names)})
+			refs = append(refs, buildconfig.Value{Text: names, Pos: o.Pos, End: o.End, Dynamic: o.Dynamic && hasDynamicPart(names)})
 		}
 	}
 	return refs
 }
 
-// isDynamicText reports whether a piece of a value holds an expression or
-// a variable.
-func isDynamicText(s string) bool {
-	return strings.Contains(s, "${{") || strings.ContainsAny(s, "$`")
-}
+// hasDynamicPart reports whether a text has a part only known at run
+// time (see dynamicParts).
+func hasDynamicPart(text string) bool { return len(dynamicParts(text)) > 0 }
 
 // normalImageRef is an image reference as a registry sees it, for
 // comparing two (see normalRef); one with a variable or expression is
@@ -67,22 +65,9 @@ func refOf(c *buildconfig.CacheSpec) (buildconfig.Value, bool) {
 	return ref, true
 }
 
-// fileOf finds the configuration file a position is in.
-func fileOf(repo *buildconfig.Repo, pos token.Pos) *buildconfig.File {
-	if !pos.IsValid() {
-		return nil
-	}
-	for _, f := range repo.Files {
-		if f.Tok != nil && int(pos) >= f.Tok.Base() && int(pos) <= f.Tok.Base()+f.Tok.Size() {
-			return f
-		}
-	}
-	return nil
-}
-
 // textAt returns the text of a configuration file between two positions.
 func textAt(repo *buildconfig.Repo, pos, end token.Pos) (string, bool) {
-	f := fileOf(repo, pos)
+	f := repo.FileAt(pos)
 	if f == nil || !end.IsValid() || end < pos {
 		return "", false
 	}
@@ -100,22 +85,14 @@ func writtenAt(repo *buildconfig.Repo, v buildconfig.Value) bool {
 	return ok && t == v.Text && t != ""
 }
 
-// attrSpan returns where the value of a cache spec attribute is written:
-// the model places an attribute at its whole key=value field. ok is false
-// when the field is not written verbatim.
+// attrSpan returns where the value of a cache spec attribute is written
+// (see attrValue); ok is false when it cannot be found in the file.
 func attrSpan(repo *buildconfig.Repo, a buildconfig.Value) (pos, end token.Pos, ok bool) {
-	if !a.Pos.IsValid() || a.Text == "" {
+	v := attrValue(repo, a)
+	if a.Text == "" || !v.Verbatim() || !writtenAt(repo, v) {
 		return token.NoPos, token.NoPos, false
 	}
-	pos = a.End - token.Pos(len(a.Text))
-	if pos < a.Pos {
-		return token.NoPos, token.NoPos, false
-	}
-	t, ok := textAt(repo, pos, a.End)
-	if !ok || t != a.Text {
-		return token.NoPos, token.NoPos, false
-	}
-	return pos, a.End, true
+	return v.Pos, v.End, true
 }
 
 // repoPath is where a file is in the repository, for messages.

@@ -265,7 +265,7 @@ var cacheToLine = regexp.MustCompile(`^cache-to:\s*["']?$`)
 // build-push-action step's one-line cache-to, when the step has no
 // cache-from input; no edit otherwise.
 func insertCacheFrom(b *buildconfig.Build, c *buildconfig.CacheSpec, entry string) []analysis.TextEdit {
-	if b.Kind != buildconfig.BuildPushAction || b.Step == nil || len(b.CacheTo) != 1 || !verbatim(c.Value) {
+	if b.Kind != buildconfig.BuildPushAction || b.Step == nil || len(b.CacheTo) != 1 || !c.Verbatim() {
 		return nil
 	}
 	if _, ok := b.Step.With["cache-from"]; ok {

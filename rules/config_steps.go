@@ -19,13 +19,6 @@ func configRepo(pass *analysis.Pass) *buildconfig.Repo {
 	return repo
 }
 
-// isVerbatim reports whether a value is written in its file exactly as
-// its text (no quotes, escapes or folded lines in between), so that an
-// edit at its end is exact.
-func isVerbatim(v buildconfig.Value) bool {
-	return v.Pos.IsValid() && v.End.IsValid() && int(v.End-v.Pos) == len(v.Text)
-}
-
 // stepDash finds the "- " that opens a workflow step written as an entry
 // of a block sequence: the offset of the dash and the indentation before
 // it. ok is false when the step is not written so (a flow sequence, an
@@ -120,10 +113,4 @@ func jobFile(b *buildconfig.Build) *buildconfig.File {
 		return b.Job.File
 	}
 	return b.File
-}
-
-// inFile reports whether a position is in a file: an edit of a finding
-// must be in the file the finding is reported in.
-func inFile(f *buildconfig.File, p token.Pos) bool {
-	return f != nil && f.Tok != nil && p.IsValid() && int(p) >= f.Tok.Base() && int(p) <= f.Tok.Base()+f.Tok.Size()
 }

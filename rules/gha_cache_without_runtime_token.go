@@ -188,7 +188,7 @@ func reportGHAWithoutToken(pass *analysis.Pass, b *buildconfig.Build, c *buildco
 	case b.Step != nil:
 		msg += " unless the runner exports ACTIONS_RUNTIME_TOKEN itself"
 		fix.Message = fmt.Sprintf("add a `%s` step before this one, or build with docker/build-push-action", runtimeAction)
-		if !fixed[b.Job] && inFile(jobFile(b), c.Pos) {
+		if !fixed[b.Job] && jobFile(b).Contains(c.Pos) {
 			if e, ok := insertStepBefore(jobFile(b), b.Step, "name: Expose GitHub Runtime", "uses: "+runtimeAction+"@v3"); ok {
 				fix.TextEdits = []analysis.TextEdit{e}
 				fixed[b.Job] = true

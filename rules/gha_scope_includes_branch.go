@@ -88,7 +88,7 @@ func runGHAScopeIncludesBranch(pass *analysis.Pass) (any, error) {
 			}
 			scope = attrValue(repo, scope)
 			pos, end := scope.Pos, scope.End
-			if !verbatim(scope) {
+			if !scope.Verbatim() {
 				pos, end = c.Pos, c.End
 			}
 			if !pos.IsValid() || done[pos] {
@@ -159,7 +159,7 @@ func scopeEdits(repo *buildconfig.Repo, b *buildconfig.Build, scope buildconfig.
 				continue
 			}
 			s = attrValue(repo, s)
-			if !verbatim(s) {
+			if !s.Verbatim() {
 				return nil
 			}
 			edits = append(edits, analysis.TextEdit{Pos: s.Pos, End: s.End, NewText: []byte(repl)})

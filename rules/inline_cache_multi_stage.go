@@ -179,7 +179,7 @@ func repoOfRef(v buildconfig.Value) string {
 	if s == "" || strings.ContainsAny(s, ", \n") {
 		return ""
 	}
-	if !isDynamicText(s) {
+	if !hasDynamicPart(s) {
 		if i := strings.Index(s, "@"); i >= 0 {
 			s = s[:i]
 		}
@@ -191,7 +191,7 @@ func repoOfRef(v buildconfig.Value) string {
 	// $CI_REGISTRY_IMAGE:latest, ${{ env.IMAGE }}:main: the tag is
 	// literal, the repository is the rest.
 	i := strings.LastIndex(s, ":")
-	if i <= 0 || isDynamicText(s[i+1:]) || strings.ContainsAny(s[i+1:], "{}/") {
+	if i <= 0 || hasDynamicPart(s[i+1:]) || strings.ContainsAny(s[i+1:], "{}/") {
 		return ""
 	}
 	return s[:i]

@@ -235,7 +235,7 @@ func reportLocalCacheGrows(pass *analysis.Pass, c *buildconfig.CacheSpec, dest b
 	msg := fmt.Sprintf("local cache exported to `%s`, the directory the build imports from, without `reset=true`: the old blobs stay and %s, so it grows with every run",
 		dest.Text, how)
 	fix := analysis.SuggestedFix{Message: "append `,reset=true` (Buildx 0.35 and later), or export to a new directory and move it over the old one after the build"}
-	if isVerbatim(c.Value) {
+	if c.Verbatim() {
 		fix.TextEdits = []analysis.TextEdit{{Pos: c.End, End: c.End, NewText: []byte(",reset=true")}}
 	}
 	pass.Report(analysis.Diagnostic{Pos: c.Pos, End: c.End, Message: msg, SuggestedFixes: []analysis.SuggestedFix{fix}})

@@ -110,7 +110,7 @@ func runNoCacheInCI(pass *analysis.Pass) (any, error) {
 			d.Message += " (a full rebuild may be the point of this job: then keep it)"
 		}
 		fix := analysis.SuggestedFix{Message: "remove " + how + "; to keep one stage always fresh, name it with " + noCacheFilterFlag(b) + " instead"}
-		fix.TextEdits = removeNoCache(pass.Fset, repo, pos, end)
+		fix.TextEdits = removeNoCache(repo, pos, end)
 		d.SuggestedFixes = []analysis.SuggestedFix{fix}
 		pass.Report(d)
 	}
@@ -331,24 +331,10 @@ func shortText(s string, n int) string {
 	return s
 }
 
-// configFile returns the configuration file that holds a position.
-func configFile(fset *token.FileSet, repo *buildconfig.Repo, pos token.Pos) *buildconfig.File {
-	tf := fset.File(pos)
-	if tf == nil {
-		return nil
-	}
-	for _, f := range repo.Files {
-		if f.Tok == tf {
-			return f
-		}
-	}
-	return nil
-}
-
 // sourceText is the text of a configuration file between two positions,
 // "" when they are not in one.
 func sourceText(fset *token.FileSet, repo *buildconfig.Repo, pos, end token.Pos) string {
-	f := configFile(fset, repo, pos)
+	f := repo.FileAt(pos)
 	if f == nil || !end.IsValid() || fset.File(end) != f.Tok || end < pos {
 		return ""
 	}
@@ -363,8 +349,8 @@ var noCacheLine = regexp.MustCompile(`^\s*(?:-\s*)?no-cache\s*[:=]\s*["']?(?:tru
 // `no-cache: true` input or a `no-cache = true` attribute. It returns
 // none when the text there is not one of these (a JSON bake file, a
 // --no-cache=true, an expression).
-func removeNoCache(fset *token.FileSet, repo *buildconfig.Repo, pos, end token.Pos) []analysis.TextEdit {
-	f := configFile(fset, repo, pos)
+func removeNoCache(repo *buildconfig.Repo, pos, end token.Pos) []analysis.TextEdit {
+	f := repo.FileAt(pos)
 	if f == nil || path.Ext(f.Rel) == ".json" {
 		return nil
 	}

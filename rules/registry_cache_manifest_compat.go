@@ -170,7 +170,7 @@ func reportManifestWithoutOCI(pass *analysis.Pass, c *buildconfig.CacheSpec, oci
 // replaceAttrValue is an edit that replaces the value of a key=value
 // field of a cache spec, when the field is written as its text.
 func replaceAttrValue(c *buildconfig.CacheSpec, attr buildconfig.Value, text string) (analysis.TextEdit, bool) {
-	if !isVerbatim(c.Value) || !attr.Pos.IsValid() {
+	if !c.Verbatim() || !attr.Pos.IsValid() {
 		return analysis.TextEdit{}, false
 	}
 	val := strings.TrimSpace(attr.Text)
@@ -187,7 +187,7 @@ func reportManifestListRegistry(pass *analysis.Pass, c *buildconfig.CacheSpec, r
 	fix := analysis.SuggestedFix{Message: "append `,image-manifest=true,oci-mediatypes=true`, or use BuildKit v0.21 or later"}
 	if minor < 12 {
 		fix.Message = "use BuildKit v0.12 or later and append `,image-manifest=true,oci-mediatypes=true` (v0.21 and later do it by default)"
-	} else if isVerbatim(c.Value) && !hasIM {
+	} else if c.Verbatim() && !hasIM {
 		add := ",image-manifest=true,oci-mediatypes=true"
 		switch {
 		case hasOCI && isTrue(oci):

@@ -461,7 +461,7 @@ func addScopeEdits(b *buildconfig.Build, name string) []analysis.TextEdit {
 			if _, set := c.Get("scope"); set {
 				continue
 			}
-			if !verbatim(c.Value) {
+			if !c.Verbatim() {
 				return nil
 			}
 			edits = append(edits, analysis.TextEdit{Pos: c.End, End: c.End, NewText: []byte(",scope=" + name)})
