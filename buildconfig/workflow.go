@@ -970,7 +970,6 @@ func (js *jobState) buildPush(st *Step, env map[string]Value) {
 	if v := trimValue(input(st, "target")); v.Text != "" {
 		b.Target = v
 	}
-	js.linkExpanded(b, env)
 	b.Tags = l.splitList(input(st, "tags"), true)
 	b.Push = boolInput(input(st, "push"))
 	b.Load = boolInput(input(st, "load"))
@@ -1001,58 +1000,6 @@ func (js *jobState) buildPush(st *Step, env map[string]Value) {
 		b.Provenance = v
 	}
 	l.add(b)
-}
-
-// linkExpanded resolves the context and Dockerfile of a build whose paths
-// are expressions the workflow answers itself (${{ env.DIR }} with DIR
-// set in env:, ${{ github.workspace }}): the values stay as written, the
-// paths they resolve to are linked.
-func (js *jobState) linkExpanded(b *Build, env map[string]Value) {
-	if !b.Context.Dynamic && !b.Dockerfile.Dynamic {
-		return
-	}
-	ctx, ok := expandEnv(b.Context.Text, env)
-	df, ok2 := expandEnv(b.Dockerfile.Text, env)
-	if !ok || !ok2 || isRemote(ctx) {
-		return
-	}
-	if ctx == "" {
-		ctx = "."
-	}
-	dir, ok := js.w.l.resolve("", ctx)
-	if !ok {
-		return
-	}
-	dfp := path.Join(dir, "Dockerfile")
-	if df != "" {
-		if dfp, ok = js.w.l.resolve("", df); !ok {
-			return
-		}
-	}
-	b.ContextDir, b.DockerfilePath = dir, dfp
-}
-
-// envExpr matches the expressions expandEnv answers.
-var envExpr = regexp.MustCompile(`\$\{\{\s*(env\.[A-Za-z_][A-Za-z0-9_]*|github\.workspace)\s*\}\}`)
-
-// expandEnv replaces ${{ env.NAME }} by NAME's value when env: sets it to
-// a constant, and ${{ github.workspace }} by "." (the repository); ok is
-// false when an expression or a variable is left.
-func expandEnv(s string, env map[string]Value) (string, bool) {
-	ok := true
-	out := envExpr.ReplaceAllStringFunc(s, func(m string) string {
-		name := envExpr.FindStringSubmatch(m)[1]
-		if name == "github.workspace" {
-			return "."
-		}
-		v, found := env[strings.TrimPrefix(name, "env.")]
-		if !found || v.Dynamic {
-			ok = false
-			return m
-		}
-		return v.Text
-	})
-	return out, ok && !hasExpr(out) && !strings.Contains(out, "$")
 }
 
 // pushesImage reports whether an output pushes the image (type=registry,
@@ -1140,10 +1087,10 @@ func literalValues(vs []*yaml.Node) bool {
 // before the bake resolver does.
 var onBakeInvocation func(*bakeInvocation)
 
-// expanded is a value with the expressions expandEnv answers replaced,
+// expanded is a value with the variables expandPath answers replaced,
 // when it answers them all.
 func expanded(v Value, env map[string]Value) Value {
-	if t, ok := expandEnv(v.Text, env); ok && v.Dynamic {
+	if t, ok := expandPath(v.Text, env); ok && v.Dynamic {
 		v.Text, v.Dynamic = t, false
 	}
 	return v

@@ -259,18 +259,23 @@ func matrixInputs(b *buildconfig.Build) []string {
 	for _, a := range b.BuildArgs {
 		texts = append(texts, a.Value.Text)
 	}
+	used := map[string]bool{}
+	for _, t := range texts {
+		for _, m := range matrixRef.FindAllStringSubmatch(expandMatrixEnv(t, b.Env), -1) {
+			used[m[1]] = true
+		}
+	}
 	var axes []string
 	for _, axis := range b.Job.Matrix {
-		re := regexp.MustCompile(`\bmatrix\.` + regexp.QuoteMeta(axis) + `\b`)
-		for _, t := range texts {
-			if re.MatchString(expandMatrixEnv(t, b.Env)) {
-				axes = append(axes, axis)
-				break
-			}
+		if used[axis] {
+			axes = append(axes, axis)
 		}
 	}
 	return axes
 }
+
+// matrixRef matches a reference to a matrix axis, matrix.<axis>.
+var matrixRef = regexp.MustCompile(`\bmatrix\.([A-Za-z_][A-Za-z0-9_-]*)`)
 
 // expandMatrixEnv replaces ${{ env.X }} and $X by X's value in env, once,
 // so that a matrix value passed through env: is seen.
