@@ -23,11 +23,16 @@ const lintUsage = `Usage: cachelint [flags] [PATH...]
        cachelint config [flags] [PATH]
        cachelint version
 
-Lints Dockerfiles for what makes BuildKit builds miss the cache. A PATH is
-a Dockerfile (linted whatever its name), a directory (walked for
-Dockerfile, Containerfile, Dockerfile.*, Containerfile.*, *.Dockerfile,
-*.dockerfile, *.Containerfile and *.containerfile, skipping .git,
-node_modules, vendor and what .gitignore ignores) or - for standard input. The default PATH is the current directory.
+Lints Dockerfiles, and the CI workflows, bake files, GitLab CI files,
+scripts and Makefiles that build them, for what makes BuildKit builds miss
+the cache. A PATH is a Dockerfile (linted whatever its name), a
+configuration file (.github/workflows/*.yml, docker-bake.hcl|json,
+.gitlab-ci.yml, *.sh, Makefile, *.mk; linted in its repository), a
+directory (walked for both: Dockerfile, Containerfile, Dockerfile.*,
+Containerfile.*, *.Dockerfile, *.dockerfile, *.Containerfile,
+*.containerfile and the configuration files above, skipping .git,
+node_modules, vendor and what .gitignore ignores) or - for a Dockerfile on
+standard input. The default PATH is the current directory.
 
 Each file's configuration is the .cachelint.yaml (or .cachelint.yml)
 nearest above it, up to the repository root; --select, --extend-select,
