@@ -232,7 +232,7 @@ func (l *Linter) Lint(u Unit) FileResult {
 		res.Findings = l.suppressed(fset, u, set, res.Findings, settings)
 	}
 	f, _ := results[dockerfile.Analyzer].(*dockerfile.File)
-	sec := findSecrets(fset, f, diags)
+	sec := findSecrets(f, diags)
 	sec.apply(res.Findings)
 	res.Secrets = sec.ranges
 	setFingerprints(res.Findings, f, res.Lines, RepoPath(l.Root, u.AbsPath, u.Path), sec)

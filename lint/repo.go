@@ -1,7 +1,6 @@
 package lint
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"go/token"
@@ -56,7 +55,7 @@ func (l *Linter) LintRepo(ru RepoUnit) []FileResult {
 		name := fset.Position(d.Pos).Filename
 		byFile[name] = append(byFile[name], d)
 	}
-	secretRanges := configSecrets(fset, repo)
+	secretSpans := configSecrets(repo)
 	out := make([]FileResult, 0, len(repo.Files))
 	for _, f := range repo.Files {
 		if context[f.Path] {
@@ -67,13 +66,7 @@ func (l *Linter) LintRepo(ru RepoUnit) []FileResult {
 		res := FileResult{Path: f.Path, AbsPath: u.AbsPath, Lines: splitLines(f.Src)}
 		res.Findings = l.findings(fset, u, byFile[f.Path], s)
 		res.Findings = l.suppressed(fset, u, suppress.ReadConfig(f.Tok, f.Src), res.Findings, s)
-		sec := &secrets{ranges: secretRanges[f.Path]}
-		for _, r := range sec.ranges {
-			if v := valueAt(res.Lines, r); len(v) >= minMaskedLen {
-				sec.values = append(sec.values, v)
-			}
-		}
-		slices.SortFunc(sec.values, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+		sec := newSecrets(f.Tok, f.Src, secretSpans[f])
 		sec.apply(res.Findings)
 		res.Secrets = sec.ranges
 		setFingerprints(res.Findings, nil, res.Lines, RepoPath(l.Root, u.AbsPath, u.Path), sec)
@@ -113,32 +106,20 @@ func absOf(repo *buildconfig.Repo, f *buildconfig.File) string {
 }
 
 // configSecrets finds the literal values of build arguments whose names
-// look like credentials (--build-arg NPM_TOKEN=..., a build-args line), by
-// file, for reporters to mask.
-func configSecrets(fset *token.FileSet, repo *buildconfig.Repo) map[string][]Range {
-	out := map[string][]Range{}
+// look like credentials (--build-arg NPM_TOKEN=..., a build-args line), as
+// byte spans of the file they are written in.
+func configSecrets(repo *buildconfig.Repo) map[*buildconfig.File][][2]int {
+	out := map[*buildconfig.File][][2]int{}
 	for _, b := range repo.Builds {
 		for _, a := range b.BuildArgs {
 			v := a.Value
-			if !a.HasValue || v.Dynamic || v.Text == "" || !v.Pos.IsValid() || int(v.End-v.Pos) != len(v.Text) ||
-				!rules.LooksLikeSecretName(a.Name) {
+			if !a.HasValue || v.Dynamic || v.Text == "" || !v.Verbatim() || !rules.LooksLikeSecretName(a.Name) {
 				continue
 			}
-			s, e := fset.Position(v.Pos), fset.Position(v.End)
-			out[s.Filename] = append(out[s.Filename], Range{Line: s.Line, Col: s.Column, EndLine: e.Line, EndCol: e.Column})
+			if f := repo.FileAt(v.Pos); f != nil {
+				out[f] = append(out[f], [2]int{f.Tok.Offset(v.Pos), f.Tok.Offset(v.End)})
+			}
 		}
 	}
 	return out
-}
-
-// valueAt returns the text of a one-line range of a file's lines.
-func valueAt(lines []string, r Range) string {
-	if r.Line != r.EndLine || r.Line < 1 || r.Line > len(lines) {
-		return ""
-	}
-	line := lines[r.Line-1]
-	if r.Col < 1 || r.EndCol-1 > len(line) || r.EndCol < r.Col {
-		return ""
-	}
-	return line[r.Col-1 : r.EndCol-1]
 }

@@ -58,21 +58,36 @@ type secrets struct {
 // for each value in each message is quadratic.
 const indexFrom = 16
 
-// findSecrets returns the secret values of a file: the values of the
-// variables the secret analyzer reported (diags), and URL passwords.
-func findSecrets(fset *token.FileSet, f *dockerfile.File, diags []diag) *secrets {
-	s := &secrets{}
+// findSecrets returns the secret values of a Dockerfile: the values of
+// the variables the secret analyzer reported (diags), and URL passwords.
+func findSecrets(f *dockerfile.File, diags []diag) *secrets {
 	if f == nil {
-		return s
+		return &secrets{}
 	}
+	var spans [][2]int
+	for _, d := range diags {
+		if d.analyzer != secretAnalyzer {
+			continue
+		}
+		if start, end, ok := valueOf(f, d.Pos, d.End); ok {
+			spans = append(spans, [2]int{start, end})
+		}
+	}
+	return newSecrets(f.Tok, f.Src, spans)
+}
+
+// newSecrets returns the secrets of a file: the values at spans (byte
+// offsets of src), and URL passwords.
+func newSecrets(tok *token.File, src []byte, spans [][2]int) *secrets {
+	s := &secrets{}
 	seen := map[string]bool{}
 	add := func(start, end int) {
-		if end <= start {
+		if end <= start || end > len(src) {
 			return
 		}
-		p, e := fset.Position(f.Pos(start)), fset.Position(f.Pos(end))
+		p, e := tok.Position(tok.Pos(start)), tok.Position(tok.Pos(end))
 		s.ranges = append(s.ranges, Range{p.Line, p.Column, e.Line, e.Column})
-		raw := string(f.Src[start:end])
+		raw := string(src[start:end])
 		for _, v := range []string{raw, unquote(raw)} {
 			if len(v) >= minMaskedLen && !seen[v] {
 				seen[v] = true
@@ -80,17 +95,11 @@ func findSecrets(fset *token.FileSet, f *dockerfile.File, diags []diag) *secrets
 			}
 		}
 	}
-	for _, d := range diags {
-		if d.analyzer != secretAnalyzer {
-			continue
-		}
-		start, end, ok := valueOf(f, d.Pos, d.End)
-		if ok {
-			add(start, end)
-		}
+	for _, sp := range spans {
+		add(sp[0], sp[1])
 	}
-	if bytes.Contains(f.Src, []byte("://")) {
-		for _, r := range urlPasswords(string(f.Src)) {
+	if bytes.Contains(src, []byte("://")) {
+		for _, r := range urlPasswords(string(src)) {
 			add(r[0], r[1])
 		}
 	}
